@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from dichvucong.core.views import healthz
+
+admin.site.site_header = "Quản trị Cổng Dịch vụ công"
+admin.site.site_title = "Quản trị Cổng Dịch vụ công"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("dichvucong.portal.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

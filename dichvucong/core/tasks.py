@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from dichvucong.core.services import heartbeat_record
+
+
+@db_periodic_task(crontab(minute=f"*/{settings.HEARTBEAT_INTERVAL_MINUTES}"))
+def heartbeat() -> None:
+    heartbeat_record(name="huey")

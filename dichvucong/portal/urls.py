@@ -1,0 +1,84 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from dichvucong.portal import views
+
+app_name = "portal"
+
+# Pages whose issue has not landed yet answer with an honest "being built" page that says what
+# will be there, so the menu, the banner and bookmarked addresses never lead to an error.
+_upcoming = views.UpcomingPage.as_view
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ho-tro/", views.support, name="support"),
+    path(
+        "thu-tuc-hanh-chinh/",
+        _upcoming(
+            title=_("Thủ tục hành chính"),
+            summary=_(
+                "Tìm thủ tục hành chính theo tên hoặc từ khóa (có dấu hoặc không dấu), lọc theo cơ quan, "
+                "lĩnh vực, cấp thực hiện và mức độ dịch vụ công trực tuyến."
+            ),
+        ),
+        name="procedures",
+    ),
+    path(
+        "dich-vu-cong-truc-tuyen/",
+        _upcoming(
+            title=_("Dịch vụ công trực tuyến"),
+            summary=_("Danh sách các thủ tục nộp hồ sơ trực tuyến được (toàn trình và một phần)."),
+        ),
+        name="online_services",
+    ),
+    path(
+        "tra-cuu/",
+        _upcoming(
+            title=_("Tra cứu hồ sơ"),
+            summary=_("Tra cứu tình trạng giải quyết hồ sơ theo mã hồ sơ hoặc số CCCD."),
+        ),
+        name="lookup",
+    ),
+    path(
+        "thanh-toan/",
+        _upcoming(
+            title=_("Thanh toán"),
+            summary=_("Thanh toán phí, lệ phí hồ sơ trực tuyến theo mã hồ sơ và tải biên lai."),
+        ),
+        name="payment",
+    ),
+    path(
+        "thong-ke/",
+        _upcoming(
+            title=_("Thống kê"),
+            summary=_("Số liệu tiếp nhận và giải quyết hồ sơ: đúng hạn, trước hạn, trễ hạn theo cơ quan và thủ tục."),
+        ),
+        name="statistics",
+    ),
+    path(
+        "tai-khoan/dang-ky/",
+        _upcoming(
+            title=_("Đăng ký tài khoản"),
+            summary=_("Đăng ký tài khoản công dân, tổ chức, doanh nghiệp, xác thực qua thuê bao di động (mã OTP)."),
+        ),
+        name="register",
+    ),
+    path(
+        "tai-khoan/dang-nhap/",
+        _upcoming(
+            title=_("Đăng nhập"),
+            summary=_("Đăng nhập bằng số CCCD, mã số thuế, số điện thoại hoặc thư điện tử."),
+        ),
+        name="login",
+    ),
+    path(
+        "tai-khoan/",
+        _upcoming(
+            title=_("Hồ sơ cá nhân"),
+            summary=_("Thông tin cá nhân, đổi mật khẩu và các thư mục hồ sơ của bạn."),
+        ),
+        name="account",
+    ),
+    path("tai-khoan/dang-xuat/", LogoutView.as_view(next_page="portal:home"), name="logout"),
+]

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything, prepares the embedded database with the demo data and starts the portal on
+# http://127.0.0.1:8000 together with the background worker. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+
+if [ ! -f .env ]; then
+  echo "==> Writing .env for local development (DEBUG=1; edit it or use real environment variables)"
+  cp .env.example .env
+fi
+
+py=.venv/bin/python
+echo "==> Migrating the database"
+$py manage.py migrate --no-input -v 0
+$py manage.py createcachetable
+echo "==> Loading the demo data"
+$py manage.py demo
+
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+echo "==> Starting the background worker (huey)"
+$py manage.py run_huey --quiet &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+
+echo "==> Portal: http://$HOST:$PORT/   administration: http://$HOST:$PORT/admin/   health: http://$HOST:$PORT/healthz"
+$py manage.py runserver "$HOST:$PORT"
