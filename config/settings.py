@@ -35,9 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dichvucong.core",
     "dichvucong.agencies",
     "dichvucong.accounts",
+    "dichvucong.notifications",
     "dichvucong.portal",
 ]
 
@@ -50,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dichvucong.accounts.middleware.OfficerTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -71,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dichvucong.core.context_processors.portal",
+                "dichvucong.notifications.context_processors.unread",
             ],
         },
     },
@@ -131,13 +137,30 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Length and character classes are checked by our own validator, whose messages are Vietnamese;
+# Django's MinimumLengthValidator has no Vietnamese translation of its message.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "dichvucong.accounts.validators.PasswordStrengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = ["dichvucong.accounts.backends.IdentifierBackend"]
+# Login throttling: failures before a lock, and how long the lock lasts.
+LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+LOGIN_REMEMBER_DAYS = env_int("LOGIN_REMEMBER_DAYS", 14)
+# One-time codes (DESIGN §12): validity, wrong entries allowed, resend spacing and hourly cap.
+OTP_VALID_MINUTES = env_int("OTP_VALID_MINUTES", 5)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
+OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
+OTP_MAX_PER_HOUR = env_int("OTP_MAX_PER_HOUR", 5)
+EMAIL_LINK_VALID_MINUTES = env_int("EMAIL_LINK_VALID_MINUTES", 30)
+LOGIN_URL = "/tai-khoan/dang-nhap/"
+LOGIN_REDIRECT_URL = "/tai-khoan/"
+# Officers must confirm a TOTP code after their password (django-otp); on by default in production.
+OFFICER_2FA_REQUIRED = env_bool("OFFICER_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cổng Dịch vụ công")
 
 # --- Language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -194,6 +217,21 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <no-reply@dichvucong.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications (outbox, sent by the worker with retries) ---------------------------------------
+# SMS_PROVIDER: "outbox" keeps SMS in the development outbox (/admin/notifications/smsoutboxmessage/);
+# "http" posts them to an SMS gateway (JSON {to, text, sender}) with basic auth or a bearer token.
+SMS_PROVIDER = env_str("SMS_PROVIDER", "outbox")
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_USERNAME = env_str("SMS_HTTP_USERNAME", "")
+SMS_HTTP_PASSWORD = env_str("SMS_HTTP_PASSWORD", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SENDER = env_str("SMS_SENDER", "")
+SMS_ASCII = env_bool("SMS_ASCII", default=False)  # many brandname gateways only take unaccented text
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a
 # proxy that terminates TLS and already redirects).
@@ -223,7 +261,10 @@ PORTAL_OWNER = env_str("PORTAL_OWNER", "Ủy ban nhân dân thành phố Huế")
 PORTAL_ADDRESS = env_str("PORTAL_ADDRESS", "01 Lê Lai, phường Thuận Hóa, thành phố Huế")
 PORTAL_HOTLINE = env_str("PORTAL_HOTLINE", "0234 3 822 222")
 PORTAL_EMAIL = env_str("PORTAL_EMAIL", "dichvucong@hue.gov.vn")
+PORTAL_PROVINCE_CODE = env_int("PORTAL_PROVINCE_CODE", 46)  # vietnam-provinces code, preselected in forms
 PORTAL_DEMO = env_bool("PORTAL_DEMO", default=DEBUG)
+# The public address, for links sent by e-mail and SMS (no trailing slash).
+PORTAL_BASE_URL = (env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from dichvucong.core.views import healthz
@@ -12,7 +13,15 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path(
+        "admin/notifications/sms-outbox/",
+        RedirectView.as_view(pattern_name="admin:notifications_smsoutboxmessage_changelist"),
+        name="sms_outbox",
+    ),
     path("admin/", admin.site.urls),
+    path("thong-bao/", include("dichvucong.notifications.urls", namespace="notifications")),
+    path("tai-khoan/xac-thuc-hai-lop/", include("dichvucong.accounts.urls_two_factor")),
+    path("tai-khoan/", include("dichvucong.accounts.urls")),
     path("", include("dichvucong.portal.urls")),
 ]
 

@@ -7,3 +7,25 @@ class AccountKind(models.TextChoices):
     ORGANISATION = "organisation", _("Tổ chức")
     ENTERPRISE = "enterprise", _("Doanh nghiệp")
     OFFICER = "officer", _("Cán bộ")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class OtpPurpose(models.TextChoices):
+    REGISTRATION = "registration", _("Xác thực đăng ký tài khoản")
+    PASSWORD_RESET = "password_reset", _("Lấy lại mật khẩu")
+    PHONE_CHANGE = "phone_change", _("Đổi số điện thoại")
+    EMAIL_VERIFICATION = "email_verification", _("Xác thực thư điện tử")
+
+
+class OfficerRole(models.TextChoices):
+    ONE_STOP = "mot_cua", _("Cán bộ một cửa")
+    SPECIALIST = "chuyen_vien", _("Chuyên viên")
+    HEAD_OF_DEPARTMENT = "lanh_dao_phong", _("Lãnh đạo phòng")
+    AGENCY_LEADER = "lanh_dao_co_quan", _("Lãnh đạo cơ quan")
+    CLERK = "van_thu", _("Văn thư")
+    AGENCY_ADMIN = "quan_tri_don_vi", _("Quản trị đơn vị")
+    SYSTEM_ADMIN = "quan_tri_he_thong", _("Quản trị hệ thống")

@@ -1,4 +1,3 @@
-from django.contrib.auth.views import LogoutView
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
@@ -56,29 +55,4 @@ urlpatterns = [
         ),
         name="statistics",
     ),
-    path(
-        "tai-khoan/dang-ky/",
-        _upcoming(
-            title=_("Đăng ký tài khoản"),
-            summary=_("Đăng ký tài khoản công dân, tổ chức, doanh nghiệp, xác thực qua thuê bao di động (mã OTP)."),
-        ),
-        name="register",
-    ),
-    path(
-        "tai-khoan/dang-nhap/",
-        _upcoming(
-            title=_("Đăng nhập"),
-            summary=_("Đăng nhập bằng số CCCD, mã số thuế, số điện thoại hoặc thư điện tử."),
-        ),
-        name="login",
-    ),
-    path(
-        "tai-khoan/",
-        _upcoming(
-            title=_("Hồ sơ cá nhân"),
-            summary=_("Thông tin cá nhân, đổi mật khẩu và các thư mục hồ sơ của bạn."),
-        ),
-        name="account",
-    ),
-    path("tai-khoan/dang-xuat/", LogoutView.as_view(next_page="portal:home"), name="logout"),
 ]

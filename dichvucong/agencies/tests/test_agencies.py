@@ -13,6 +13,7 @@ from dichvucong.agencies.forms import AgencyForm
 from dichvucong.agencies.models import Agency, CalendarDay, Unit
 from dichvucong.agencies.selectors import agencies_valid_on, agency_current_successor, agency_tree
 from dichvucong.agencies.tests.factories import AgencyFactory, CalendarDayFactory
+from dichvucong.core.testing.personas import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_demo_command_refuses_without_debug(settings):
 
 def test_admin_screens_render_for_the_system_administrator(client, personas):
     call_command("demo", "--allow-production", stdout=io.StringIO())
-    client.force_login(personas.sysadmin)
+    force_login_verified(client, personas.sysadmin)
     agency = Agency.objects.get(code="000.00.11.H57")
 
     for url in [

@@ -35,9 +35,8 @@ PAGES = [
     "portal:lookup",
     "portal:payment",
     "portal:statistics",
-    "portal:register",
-    "portal:login",
-    "portal:account",
+    "accounts:register",
+    "accounts:login",
 ]
 
 
@@ -111,9 +110,9 @@ def test_public_addresses_of_the_design(client):
     assert reverse("portal:lookup") == "/tra-cuu/"
     assert reverse("portal:payment") == "/thanh-toan/"
     assert reverse("portal:statistics") == "/thong-ke/"
-    assert reverse("portal:register") == "/tai-khoan/dang-ky/"
-    assert reverse("portal:login") == "/tai-khoan/dang-nhap/"
-    assert reverse("portal:account") == "/tai-khoan/"
+    assert reverse("accounts:register") == "/tai-khoan/dang-ky/"
+    assert reverse("accounts:login") == "/tai-khoan/dang-nhap/"
+    assert reverse("accounts:profile") == "/tai-khoan/"
 
 
 def test_language_switch_to_english_and_back(client):

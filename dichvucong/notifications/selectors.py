@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dichvucong.core.errors import ApplicationError
+from dichvucong.notifications.constants import Channel, Language, NotificationStatus
+from dichvucong.notifications.models import Notification, NotificationTemplate
+
+
+def notification_template_get(*, event: str, channel: str, language: str) -> NotificationTemplate:
+    """The template in the asked language, else the Vietnamese one (every event has Vietnamese)."""
+    found = {
+        template.language: template
+        for template in NotificationTemplate.objects.filter(
+            event=event, channel=channel, language__in={language, Language.VI}
+        )
+    }
+    template = found.get(language) or found.get(Language.VI)
+    if template is None:
+        raise ApplicationError(
+            _("Chưa có mẫu thông báo cho sự kiện “%(event)s” qua kênh “%(channel)s”.")
+            % {"event": event, "channel": channel},
+            code="notification_template_missing",
+            extra={"event": event, "channel": channel, "language": language},
+        )
+    return template
+
+
+def notification_in_app_for_user(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, channel=Channel.IN_APP, status=NotificationStatus.SENT).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def notification_unread_count(*, user: AbstractBaseUser) -> int:
+    return notification_in_app_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def notification_due_ids(*, now: datetime, limit: int) -> list[int]:
+    """Messages the worker should try now: pending and due, or stuck "sending" past their lease."""
+    return list(
+        Notification.objects.filter(
+            status__in=(NotificationStatus.PENDING, NotificationStatus.SENDING), next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def notification_failed_count() -> int:
+    return Notification.objects.filter(status=NotificationStatus.FAILED).count()
