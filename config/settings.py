@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "dichvucong.core",
     "dichvucong.agencies",
     "dichvucong.accounts",
+    "dichvucong.catalog",
     "dichvucong.notifications",
     "dichvucong.portal",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("thong-bao/", include("dichvucong.notifications.urls", namespace="notifications")),
     path("tai-khoan/xac-thuc-hai-lop/", include("dichvucong.accounts.urls_two_factor")),
     path("tai-khoan/", include("dichvucong.accounts.urls")),
+    path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]
 

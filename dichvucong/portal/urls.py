@@ -13,25 +13,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ho-tro/", views.support, name="support"),
     path(
-        "thu-tuc-hanh-chinh/",
-        _upcoming(
-            title=_("Thủ tục hành chính"),
-            summary=_(
-                "Tìm thủ tục hành chính theo tên hoặc từ khóa (có dấu hoặc không dấu), lọc theo cơ quan, "
-                "lĩnh vực, cấp thực hiện và mức độ dịch vụ công trực tuyến."
-            ),
-        ),
-        name="procedures",
-    ),
-    path(
-        "dich-vu-cong-truc-tuyen/",
-        _upcoming(
-            title=_("Dịch vụ công trực tuyến"),
-            summary=_("Danh sách các thủ tục nộp hồ sơ trực tuyến được (toàn trình và một phần)."),
-        ),
-        name="online_services",
-    ),
-    path(
         "tra-cuu/",
         _upcoming(
             title=_("Tra cứu hồ sơ"),

@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.views.generic import TemplateView
 
 from dichvucong.agencies.selectors import agency_tree
+from dichvucong.catalog.selectors import popular_procedures
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"agency_tree": agency_tree()})
+    context = {"agency_tree": agency_tree(), "popular": popular_procedures(limit=8)}
+    return render(request, "portal/home.html", context)
 
 
 def support(request: HttpRequest) -> HttpResponse:

@@ -332,3 +332,31 @@ def test_registration_verified_by_an_email_link(client, django_capture_on_commit
     assert user.is_active
     assert user.email_verified_at is not None
     assert client.post(path).status_code == 400, "a link works once"
+
+
+def test_a_used_code_cannot_be_used_again(client, active_citizen, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"phone": "0912345678"})
+    code = last_sms_code("+84912345678")
+    data = {"code": code, "new_password1": "Moi@2026-Hue", "new_password2": "Moi@2026-Hue"}
+    assert client.post(reverse("accounts:password_reset_confirm"), data).status_code == 302
+
+    session = client.session
+    session["password_reset_phone"] = "+84912345678"
+    session.save()
+    html = client.post(
+        reverse("accounts:password_reset_confirm"),
+        {**data, "new_password1": "Khac@2026-Hue", "new_password2": "Khac@2026-Hue"},
+    ).content
+    assert "không đúng hoặc đã được sử dụng" in html.decode()
+
+
+def test_login_throttling_per_address(client, settings, db):
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    for n in range(2):
+        client.post(reverse("accounts:login"), {"identifier": f"khongco{n}", "password": "sai"})
+    html = client.post(reverse("accounts:login"), {"identifier": "khongco9", "password": "sai"}).content.decode()
+    assert "Bạn đã đăng nhập sai quá nhiều lần" in html
+    # a different account from the same address is refused too while the address is locked
+    html = client.post(reverse("accounts:login"), {"identifier": "khac", "password": "sai"}).content.decode()
+    assert "Bạn đã đăng nhập sai quá nhiều lần" in html

@@ -28,5 +28,13 @@ def test_compiled_catalogue_matches_the_source():
     with (LOCALE / "en" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
         mo = gettext.GNUTranslations(handle)
 
-    stale = [e.msgid for e in po.translated_entries() if not e.obsolete and mo.gettext(e.msgid) != e.msgstr]
+    def compiled_matches(entry: polib.POEntry) -> bool:
+        if entry.msgid_plural:
+            return all(
+                mo.ngettext(entry.msgid, entry.msgid_plural, n) == entry.msgstr_plural[0 if n == 1 else 1]
+                for n in (1, 2)
+            )
+        return mo.gettext(entry.msgid) == entry.msgstr
+
+    stale = [e.msgid for e in po.translated_entries() if not e.obsolete and not compiled_matches(e)]
     assert not stale, f"run `python manage.py compilemessages` — stale: {stale[:5]}"

@@ -30,8 +30,8 @@ MENU_EN = [
 PAGES = [
     "portal:home",
     "portal:support",
-    "portal:procedures",
-    "portal:online_services",
+    "catalog:search",
+    "catalog:online_services",
     "portal:lookup",
     "portal:payment",
     "portal:statistics",
@@ -106,7 +106,7 @@ def test_every_menu_and_account_address_answers(client, name):
 
 
 def test_public_addresses_of_the_design(client):
-    assert reverse("portal:procedures") == "/thu-tuc-hanh-chinh/"
+    assert reverse("catalog:search") == "/thu-tuc-hanh-chinh/"
     assert reverse("portal:lookup") == "/tra-cuu/"
     assert reverse("portal:payment") == "/thanh-toan/"
     assert reverse("portal:statistics") == "/thong-ke/"

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from dichvucong.catalog.search import fold, query_words
+from dichvucong.catalog.selectors import SearchFilters, procedure_search
+from dichvucong.catalog.tests.factories import BIRTH_FAMILY, make_procedure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    for code, name, popularity in BIRTH_FAMILY:
+        make_procedure(code, name, popularity=popularity)
+    make_procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", field="CT", popularity=100)
+    make_procedure("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", field="LLTP", level="tinh")
+
+
+def codes(query: str, **filters) -> list[str]:
+    return [p.code for p in procedure_search(filters=SearchFilters(query=query, **filters))]
+
+
+def test_fold_is_one_function_for_index_and_query():
+    assert fold("Đăng ký KHAI SINH") == "dang ky khai sinh"
+    assert fold("  Chứng thực   bản sao; từ bản chính!") == "chung thuc ban sao tu ban chinh"
+    assert fold("ĐƯỜNG Đê") == "duong de"
+    assert fold("1.001193") == "1.001193"
+    assert query_words("'%_ khai\" sinh --") == ("khai sinh", ["khai", "sinh"])
+
+
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "Đăng ký khai sinh", "KHAI SINH", "khai sinh", "1.001193", "  đăng   ký KHAI sinh  "]
+)
+def test_birth_registration_comes_first(catalogue, query):
+    assert codes(query)[0] == "1.001193"
+
+
+def test_phrase_ranks_above_all_words_above_some_words(catalogue):
+    found = codes("khai sinh kết hợp")
+    assert found[0] == "1.000689"  # the whole phrase in the name
+
+    found = codes("ket hon khai sinh")
+    # all words: the procedure whose name holds "khai sinh" and "kết hợp"... none holds all four words,
+    # so the ones holding most words come first, and procedures holding none are not listed
+    assert "2.000815" not in found
+    assert set(found[:2]) <= {"1.000689", "1.001193", "1.001695", "1.004884", "1.000894"}
+
+    found = codes("khai sinh nuoc ngoai")
+    assert found[0] == "1.001695"  # all words
+    assert found.index("1.001193") > 0  # some words only
+
+
+def test_empty_query_lists_everything_by_popularity(catalogue):
+    found = codes("")
+    assert len(found) == 9
+    assert found[0] == "2.000815"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "x" * 500,
+        "' OR 1=1 --",
+        '"; DROP TABLE catalog_procedure; --',
+        "%",
+        "_",
+        "%_%",
+        "<script>alert(1)</script>",
+        "khai%sinh",
+        "\\",
+        "null",
+        "😀 khai sinh",
+    ],
+)
+def test_hostile_and_odd_queries_return_a_normal_page(client, catalogue, query):
+    response = client.get(reverse("catalog:search"), {"q": query})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "Tìm thấy" in html
+
+
+def test_filters(catalogue):
+    assert codes("", field="CT") == ["2.000815"]
+    assert codes("", level="tinh") == ["2.000488"]
+    assert codes("khai sinh", field="CT") == []
+
+
+def test_search_and_detail_pages_use_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for n in range(3):
+        make_procedure(f"9.{n:06d}", f"Thủ tục thử nghiệm số {n}")
+    with django_assert_max_num_queries(8) as few:
+        client.get(reverse("catalog:search"), {"q": "thu tuc"})
+    with django_assert_max_num_queries(8) as few_detail:
+        client.get(reverse("catalog:detail", args=["9.000001"]))
+
+    for n in range(3, 60):
+        make_procedure(f"9.{n:06d}", f"Thủ tục thử nghiệm số {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("catalog:search"), {"q": "thu tuc"})
+    assert "Tìm thấy 60 thủ tục" in response.content.decode()
+    with django_assert_max_num_queries(len(few_detail.captured_queries)):
+        client.get(reverse("catalog:detail", args=["9.000042"]))
+
+
+def test_detail_page_and_unknown_code(client, catalogue):
+    response = client.get(reverse("catalog:detail", args=["1.001193"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đăng ký khai sinh" in html
+    assert "Nộp hồ sơ" in html
+    assert client.get(reverse("catalog:detail", args=["9.999999"])).status_code == 404
+
+
+def test_apply_needs_a_login(client, catalogue):
+    response = client.get(reverse("catalog:apply", args=["1.001193"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/tai-khoan/dang-nhap/?next=")

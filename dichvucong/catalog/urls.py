@@ -1,0 +1,12 @@
+from django.urls import path
+
+from dichvucong.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("thu-tuc-hanh-chinh/", views.search, name="search"),
+    path("thu-tuc-hanh-chinh/<str:code>/", views.detail, name="detail"),
+    path("thu-tuc-hanh-chinh/<str:code>/nop-ho-so/", views.apply, name="apply"),
+    path("dich-vu-cong-truc-tuyen/", views.online_services, name="online_services"),
+]

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dichvucong.agencies.selectors import agency_tree
+from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
+from dichvucong.catalog.models import ProcedureField
+from dichvucong.catalog.search import MAX_QUERY_LENGTH
+from dichvucong.catalog.selectors import SearchFilters, procedure_detail, procedure_search, with_listing_data
+
+PAGE_SIZE = 20
+
+
+def _filters(request: HttpRequest, *, online_default: str = "") -> SearchFilters:
+    def param(name: str, limit: int = 64) -> str:
+        return (request.GET.get(name) or "").strip()[:limit]
+
+    level = param("cap")
+    online = param("muc-do") or online_default
+    return SearchFilters(
+        query=param("q", MAX_QUERY_LENGTH),
+        agency=param("co-quan", 20),
+        field=param("linh-vuc", 32),
+        level=level if level in ImplementingLevel.values else "",
+        online_level=online if online in OnlineLevel.values else "",
+    )
+
+
+def _search_page(request: HttpRequest, *, title: str, online_default: str = "") -> HttpResponse:
+    filters = _filters(request, online_default=online_default)
+    paginator = Paginator(with_listing_data(procedure_search(filters=filters)), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
+    params = request.GET.copy()
+    params.pop("trang", None)
+    context: dict[str, Any] = {
+        "title": title,
+        "filters": filters,
+        "page": page,
+        "count": paginator.count,
+        "agency_tree": agency_tree(),
+        "fields": ProcedureField.objects.order_by("name"),
+        "levels": [(v, label) for v, label in ImplementingLevel.choices if v != ImplementingLevel.DISTRICT],
+        "online_levels": OnlineLevel.choices,
+        "query_string": params.urlencode(),
+    }
+    return render(request, "catalog/search.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    return _search_page(request, title=_("Thủ tục hành chính"))
+
+
+@require_GET
+def online_services(request: HttpRequest) -> HttpResponse:
+    return _search_page(request, title=_("Dịch vụ công trực tuyến"), online_default=OnlineLevel.FULL)
+
+
+@require_GET
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_detail(code=code[:32])
+    if procedure is None:
+        raise Http404(_("Không tìm thấy thủ tục hành chính."))
+    return render(request, "catalog/detail.html", {"procedure": procedure, "version": procedure.current_version})
+
+
+@login_required
+@require_GET
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = procedure_detail(code=code[:32])
+    if procedure is None:
+        raise Http404(_("Không tìm thấy thủ tục hành chính."))
+    # Dossier creation lands with the dossiers issue; until then the page says so plainly.
+    return render(
+        request, "catalog/apply_upcoming.html", {"procedure": procedure, "version": procedure.current_version}
+    )
