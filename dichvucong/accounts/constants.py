@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountKind(models.TextChoices):
@@ -25,7 +26,8 @@ class OfficerRole(models.TextChoices):
     ONE_STOP = "mot_cua", _("Cán bộ một cửa")
     SPECIALIST = "chuyen_vien", _("Chuyên viên")
     HEAD_OF_DEPARTMENT = "lanh_dao_phong", _("Lãnh đạo phòng")
-    AGENCY_LEADER = "lanh_dao_co_quan", _("Lãnh đạo cơ quan")
-    CLERK = "van_thu", _("Văn thư")
+    # A context, because the same words name unit types ("Agency leadership", "Clerical office").
+    AGENCY_LEADER = "lanh_dao_co_quan", pgettext_lazy("vai trò", "Lãnh đạo cơ quan")
+    CLERK = "van_thu", pgettext_lazy("vai trò", "Văn thư")
     AGENCY_ADMIN = "quan_tri_don_vi", _("Quản trị đơn vị")
     SYSTEM_ADMIN = "quan_tri_he_thong", _("Quản trị hệ thống")

@@ -478,3 +478,16 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
 
 def is_citizen_kind(kind: str) -> bool:
     return kind in {AccountKind.CITIZEN, AccountKind.ORGANISATION, AccountKind.ENTERPRISE}
+
+
+def housekeeping_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete expired sessions, login rows whose session is gone, and codes older than a day.
+
+    Codes are kept a day (not deleted at expiry) because the hourly resend limit counts them.
+    """
+    now = now or timezone.now()
+    sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
+    live = Session.objects.values("session_key")
+    logins = LoginSession.objects.exclude(session_key__in=live).delete()[0]
+    codes = OneTimeCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()[0]
+    return {"sessions": sessions, "login_sessions": logins, "codes": codes}

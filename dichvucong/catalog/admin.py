@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dichvucong.catalog.constants import VersionStatus
 from dichvucong.catalog.models import DossierComponent, FeeLine, Procedure, ProcedureField, ProcedureVersion
-from dichvucong.catalog.services import procedure_version_create_draft, procedure_version_publish
+from dichvucong.catalog.services import FEE_KEYS, procedure_version_create_draft, procedure_version_publish
 from dichvucong.core.errors import ApplicationError
 
 
@@ -39,19 +39,7 @@ class DraftOnlyInline:
 class FeeLineInline(DraftOnlyInline, admin.TabularInline):
     model = FeeLine
     extra = 0
-    fields = (
-        "order",
-        "fee_type",
-        "name",
-        "kind",
-        "amount",
-        "first_unit_amount",
-        "next_unit_amount",
-        "cap_amount",
-        "unit_label",
-        "quantity_field",
-        "exemption",
-    )
+    fields = ("order", *FEE_KEYS)
 
 
 class ComponentInline(DraftOnlyInline, admin.StackedInline):

@@ -360,3 +360,20 @@ def test_login_throttling_per_address(client, settings, db):
     # a different account from the same address is refused too while the address is locked
     html = client.post(reverse("accounts:login"), {"identifier": "khac", "password": "sai"}).content.decode()
     assert "Bạn đã đăng nhập sai quá nhiều lần" in html
+
+
+def test_housekeeping_purges_expired_sessions_and_old_codes(client, active_citizen, django_capture_on_commit_callbacks):
+    from dichvucong.accounts.services import housekeeping_purge
+
+    client.post(reverse("accounts:login"), {"identifier": "0912345678", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:phone_change"), {"new_phone": "0905999888"})
+    assert LoginSession.objects.count() == 1
+
+    assert housekeeping_purge() == {"sessions": 0, "login_sessions": 0, "codes": 0}
+    later = timezone.now() + dt.timedelta(days=2)
+    with time_machine.travel(later):
+        result = housekeeping_purge()
+    assert result["login_sessions"] == 1
+    assert result["codes"] == 1
+    assert not LoginSession.objects.exists()

@@ -6,18 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from dichvucong.core.testing.browser import axe_violations
+from dichvucong.portal.tests.test_pages import MENU
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-MENU = [
-    "Trang chủ",
-    "Thủ tục hành chính",
-    "Dịch vụ công trực tuyến",
-    "Tra cứu hồ sơ",
-    "Thanh toán",
-    "Thống kê",
-    "Hỗ trợ",
-]
 
 
 def test_home_page_in_vietnamese(page, screenshot):
