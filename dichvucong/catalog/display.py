@@ -31,11 +31,20 @@ def fee_line_text(line: FeeLine) -> str:
     if line.kind == FeeKind.FIXED:
         return _("Miễn phí") if line.amount == 0 else format_dong(line.amount)
     unit = line.unit_label or _("đơn vị")
-    text = _("%(first)s/%(unit)s đầu, %(next)s/%(unit)s tiếp theo") % {
+    values = {
+        "base": format_dong(line.amount),
         "first": format_dong(line.first_unit_amount),
         "next": format_dong(line.next_unit_amount),
         "unit": unit,
+        "k": line.first_units,
+        "after": line.first_units + 1,
     }
+    if line.amount and not line.first_unit_amount:
+        text = _("%(base)s cho %(k)s %(unit)s đầu, %(next)s/%(unit)s từ %(unit)s thứ %(after)s") % values
+    elif line.first_units > 1:
+        text = _("%(first)s/%(unit)s cho %(k)s %(unit)s đầu, %(next)s/%(unit)s từ %(unit)s thứ %(after)s") % values
+    else:
+        text = _("%(first)s/%(unit)s đầu, %(next)s/%(unit)s tiếp theo") % values
     if line.cap_amount is not None:
         text += _("; tối đa %(cap)s") % {"cap": format_dong(line.cap_amount)}
     return text
@@ -49,5 +58,5 @@ def fee_summary(lines: list[FeeLine]) -> str:
     variable = [line for line in lines if line.kind == FeeKind.PER_UNIT]
     if not variable:
         return _("Miễn phí") if fixed == 0 else format_dong(fixed)
-    lowest = fixed + sum(line.first_unit_amount for line in variable)
+    lowest = fixed + sum(line.amount + line.first_unit_amount for line in variable)
     return _("từ %(amount)s") % {"amount": format_dong(lowest)}

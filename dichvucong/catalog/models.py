@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.agencies.constants import TimeUnit
@@ -53,6 +53,7 @@ class Procedure(TimeStampedModel):
         verbose_name = _("thủ tục hành chính")
         verbose_name_plural = _("thủ tục hành chính")
         ordering = ("code",)
+        indexes = [models.Index(F("popularity").desc(), "code", name="procedure_popular")]
 
     def __str__(self) -> str:
         return self.code
@@ -125,9 +126,12 @@ class ProcedureVersion(TimeStampedModel):
 class FeeLine(models.Model):
     """One line of fees or charges; amounts are integer đồng, never floats.
 
-    Fixed: `amount`. Per unit: `first_unit_amount` for the first unit, `next_unit_amount` for each
-    further one, capped at `cap_amount` (e.g. a certified copy: 2,000đ the first page, 1,000đ each
-    further page, at most 200,000đ a copy); the quantity comes from the e-form field `quantity_field`.
+    Fixed: `amount`. Per unit, for a quantity q taken from the e-form field `quantity_field`:
+    amount + first_unit_amount × min(q, first_units) + next_unit_amount × (q − first_units beyond),
+    capped at `cap_amount`. That covers the real schedules: a certified copy (Circular 226/2016:
+    2,000đ a page for the first two pages, 1,000đ from the third, at most 200,000đ a copy) and a
+    criminal record certificate (Circular 244/2016: 200,000đ for up to two certificates, 5,000đ
+    each from the third).
     """
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fee_lines")
@@ -137,6 +141,7 @@ class FeeLine(models.Model):
     kind = models.CharField(_("cách tính"), max_length=16, choices=FeeKind, default=FeeKind.FIXED)
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"), default=0)
     first_unit_amount = models.PositiveBigIntegerField(_("đơn vị đầu (đồng)"), default=0)
+    first_units = models.PositiveSmallIntegerField(_("số đơn vị tính giá đầu"), default=1)
     next_unit_amount = models.PositiveBigIntegerField(_("mỗi đơn vị tiếp theo (đồng)"), default=0)
     cap_amount = models.PositiveBigIntegerField(_("mức thu tối đa (đồng)"), null=True, blank=True)
     unit_label = models.CharField(_("đơn vị tính"), max_length=50, blank=True)
@@ -156,7 +161,8 @@ class FeeLine(models.Model):
             return self.amount
         if quantity <= 0:
             return 0
-        total = self.first_unit_amount + (quantity - 1) * self.next_unit_amount
+        first = min(quantity, self.first_units)
+        total = self.amount + self.first_unit_amount * first + self.next_unit_amount * (quantity - first)
         return min(total, self.cap_amount) if self.cap_amount is not None else total
 
 

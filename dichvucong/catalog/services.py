@@ -39,6 +39,7 @@ FEE_KEYS = (
     "kind",
     "amount",
     "first_unit_amount",
+    "first_units",
     "next_unit_amount",
     "cap_amount",
     "unit_label",
@@ -94,7 +95,7 @@ def _small_int(value: Any, key: str, *, default: int = 0, maximum: int = 10_000)
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ApplicationError(_("“%(key)s” phải là số nguyên.") % {"key": key}, code="int") from exc
     if number < 0 or number > maximum or (isinstance(value, float) and not value.is_integer()):
         raise ApplicationError(_("“%(key)s” không hợp lệ.") % {"key": key}, code="int")
@@ -156,6 +157,7 @@ def normalize_procedure(data: dict[str, Any]) -> dict[str, Any]:
                 "kind": kind,
                 "amount": _amount(fee.get("amount"), "amount"),
                 "first_unit_amount": _amount(fee.get("first_unit_amount"), "first_unit_amount"),
+                "first_units": max(1, _small_int(fee.get("first_units"), "first_units", default=1, maximum=1000)),
                 "next_unit_amount": _amount(fee.get("next_unit_amount"), "next_unit_amount"),
                 "cap_amount": _amount(fee.get("cap_amount"), "cap_amount", allow_none=True),
                 "unit_label": _text(fee, "unit_label", limit=50),

@@ -118,6 +118,25 @@ def test_per_unit_fee_with_a_cap():
     assert fee_line_text(line) == "2.000 đ/trang đầu, 1.000 đ/trang tiếp theo; tối đa 200.000 đ"
 
 
+def test_real_schedules_certified_copy_and_criminal_record():
+    # Circular 226/2016: 2,000đ a page for pages 1–2, 1,000đ from page 3, at most 200,000đ a copy.
+    copy = FeeLine(
+        kind=FeeKind.PER_UNIT,
+        first_unit_amount=2000,
+        first_units=2,
+        next_unit_amount=1000,
+        cap_amount=200000,
+        unit_label="trang",
+    )
+    assert [copy.total_for(n) for n in (1, 2, 3, 10, 1000)] == [2000, 4000, 5000, 12000, 200000]
+    assert fee_line_text(copy) == "2.000 đ/trang cho 2 trang đầu, 1.000 đ/trang từ trang thứ 3; tối đa 200.000 đ"
+    # Circular 244/2016: 200,000đ for up to two certificates, 5,000đ each from the third.
+    record = FeeLine(kind=FeeKind.PER_UNIT, amount=200000, first_units=2, next_unit_amount=5000, unit_label="phiếu")
+    assert [record.total_for(n) for n in (1, 2, 3, 5)] == [200000, 200000, 205000, 215000]
+    assert fee_line_text(record) == "200.000 đ cho 2 phiếu đầu, 5.000 đ/phiếu từ phiếu thứ 3"
+    assert fee_summary([record]) == "từ 200.000 đ"
+
+
 def test_wording_of_time_limits_and_fees():
     same_day = make_procedure(
         "2.000884", "Chứng thực chữ ký", field="CT", processing_time=0, same_day_cutoff="15:00"

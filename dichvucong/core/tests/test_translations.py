@@ -34,6 +34,8 @@ def test_compiled_catalogue_matches_the_source():
                 mo.ngettext(entry.msgid, entry.msgid_plural, n) == entry.msgstr_plural[0 if n == 1 else 1]
                 for n in (1, 2)
             )
+        if entry.msgctxt:
+            return mo.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr
         return mo.gettext(entry.msgid) == entry.msgstr
 
     stale = [e.msgid for e in po.translated_entries() if not e.obsolete and not compiled_matches(e)]
