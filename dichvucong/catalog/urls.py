@@ -8,5 +8,6 @@ urlpatterns = [
     path("thu-tuc-hanh-chinh/", views.search, name="search"),
     path("thu-tuc-hanh-chinh/<str:code>/", views.detail, name="detail"),
     path("thu-tuc-hanh-chinh/<str:code>/nop-ho-so/", views.apply, name="apply"),
+    path("thu-tuc-hanh-chinh/<str:code>/to-khai/", views.blank_form, name="blank_form"),
     path("dich-vu-cong-truc-tuyen/", views.online_services, name="online_services"),
 ]

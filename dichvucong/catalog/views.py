@@ -71,6 +71,24 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/detail.html", {"procedure": procedure, "version": procedure.current_version})
 
 
+@require_GET
+def blank_form(request: HttpRequest, code: str) -> HttpResponse:
+    """The declaration to print and fill by hand (for procedures partly online, or for anyone)."""
+    procedure = procedure_detail(code=code[:32])
+    if procedure is None or not procedure.current_version.eform.get("sections"):
+        raise Http404(_("Thủ tục này không có tờ khai."))
+    return render(
+        request,
+        "catalog/blank_form.html",
+        {
+            "procedure": procedure,
+            "version": procedure.current_version,
+            "form": procedure.current_version.eform,
+            "blank_rows": range(3),
+        },
+    )
+
+
 @login_required
 @require_GET
 def apply(request: HttpRequest, code: str) -> HttpResponse:

@@ -163,3 +163,23 @@ def test_online_services_page_lists_fully_online_procedures_by_default(client):
     assert "Đăng ký thường trú" not in html
     html = client.get(reverse("catalog:online_services"), {"muc-do": "mot_phan"}).content.decode()
     assert "Đăng ký thường trú" in html
+
+
+def test_blank_form_to_print(client):
+    import json
+    from pathlib import Path
+
+    definition = json.loads(
+        (Path(__file__).resolve().parents[1] / "demo_data" / "eforms" / "dang_ky_khai_sinh.json").read_text("utf-8")
+    )
+    make_procedure("1.001193", "Đăng ký khai sinh", eform=definition)
+    make_procedure("1.000656", "Đăng ký khai tử")
+
+    detail = client.get(reverse("catalog:detail", args=["1.001193"])).content.decode()
+    assert "Tải tờ khai (bản in)" in detail
+    html = client.get(reverse("catalog:blank_form", args=["1.001193"])).content.decode()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html
+    assert "TỜ KHAI ĐĂNG KÝ KHAI SINH" in html
+    first_label = definition["sections"][0]["fields"][0]["label"]
+    assert first_label in html
+    assert client.get(reverse("catalog:blank_form", args=["1.000656"])).status_code == 404
