@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dichvucong.agencies",
     "dichvucong.accounts",
     "dichvucong.catalog",
+    "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.portal",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from dichvucong.agencies.models import Agency
 from dichvucong.catalog.models import FeeLine, Procedure, ProcedureVersion
@@ -26,40 +27,65 @@ class SearchFilters:
     online_level: str = ""
 
 
-def _ranked(queryset: QuerySet[Procedure], query: str) -> QuerySet[Procedure]:
+def _score(row: tuple[int, str, str, str, int], phrase: str, words: list[str]) -> tuple[int, int, int, str]:
+    _pk, code, name, text, popularity = row
+    in_name = [word in name for word in words]
+    in_text = [word in text for word in words]
+    score = (
+        (_CODE if code == phrase else 0)
+        + (_NAME_EQUAL if name == phrase else 0)
+        + (_NAME_PHRASE if phrase in name else 0)
+        + (_TEXT_PHRASE if phrase in text else 0)
+        + (_NAME_ALL if all(in_name) else 0)
+        + (_TEXT_ALL if all(in_text) else 0)
+        + _NAME_WORD * sum(in_name)
+        + _TEXT_WORD * sum(in_text)
+    )
+    return (-score, len(name), -popularity, code)
+
+
+class RankedProcedures:
+    """Search hits in rank order, as the paginator wants them (len and slices).
+
+    The database only narrows the candidates (any word, a LIKE that pg_trgm indexes); the ranking
+    is done here on the narrow folded columns. That is one simple query instead of dozens of CASE
+    expressions per row, and the order is the same on SQLite and PostgreSQL by construction. The
+    rows of one page are fetched, with what a result line shows, only when that page is sliced.
+    """
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        rows = {p.pk: p for p in with_listing_data(Procedure.objects.filter(pk__in=ids))}
+        found = [rows[pk] for pk in ids if pk in rows]
+        return found if isinstance(index, slice) else found[0]
+
+    def __iter__(self) -> Iterator[Procedure]:
+        return iter(self[:])
+
+
+def _ranked(queryset: QuerySet[Procedure], query: str) -> QuerySet[Procedure] | RankedProcedures:
     phrase, words = query_words(query)
     words = [w for w in words if len(w) > 1 or w.isdigit()]
     if not phrase or not words:
-        return queryset.order_by("-popularity", "code")
-    any_word = Q()
+        return with_listing_data(queryset.order_by("-popularity", "code"))
+    any_word = Q(code=phrase)
     for word in words:
         any_word |= Q(search_folded__contains=word)
-    all_in_name = Q(*(Q(name_folded__contains=w) for w in words))
-    all_in_text = Q(*(Q(search_folded__contains=w) for w in words))
-
-    def score(condition: Q, weight: int) -> Case:
-        return Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
-
-    rank = (
-        score(Q(code=phrase), _CODE)
-        + score(Q(name_folded=phrase), _NAME_EQUAL)
-        + score(Q(name_folded__contains=phrase), _NAME_PHRASE)
-        + score(Q(search_folded__contains=phrase), _TEXT_PHRASE)
-        + score(all_in_name, _NAME_ALL)
-        + score(all_in_text, _TEXT_ALL)
-    )
-    for word in words:
-        rank = (
-            rank + score(Q(name_folded__contains=word), _NAME_WORD) + score(Q(search_folded__contains=word), _TEXT_WORD)
-        )
-    return (
-        queryset.filter(any_word | Q(code=phrase))
-        .annotate(rank=rank, name_length=Length("name_folded"))
-        .order_by("-rank", "name_length", "-popularity", "code")
-    )
+    candidates = queryset.filter(any_word).values_list("pk", "code", "name_folded", "search_folded", "popularity")
+    ranked = sorted(candidates, key=lambda row: _score(row, phrase, words))
+    return RankedProcedures([row[0] for row in ranked])
 
 
-def procedure_search(*, filters: SearchFilters) -> QuerySet[Procedure]:
+def procedure_search(*, filters: SearchFilters) -> QuerySet[Procedure] | RankedProcedures:
     """Published procedures matching the filters, best first; accent- and case-insensitive."""
     queryset = Procedure.objects.filter(current_version__isnull=False)
     if filters.field:

@@ -13,7 +13,7 @@ from dichvucong.agencies.selectors import agency_tree
 from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
 from dichvucong.catalog.models import ProcedureField
 from dichvucong.catalog.search import MAX_QUERY_LENGTH
-from dichvucong.catalog.selectors import SearchFilters, procedure_detail, procedure_search, with_listing_data
+from dichvucong.catalog.selectors import SearchFilters, procedure_detail, procedure_search
 
 PAGE_SIZE = 20
 
@@ -35,7 +35,7 @@ def _filters(request: HttpRequest, *, online_default: str = "") -> SearchFilters
 
 def _search_page(request: HttpRequest, *, title: str, online_default: str = "") -> HttpResponse:
     filters = _filters(request, online_default=online_default)
-    paginator = Paginator(with_listing_data(procedure_search(filters=filters)), PAGE_SIZE)
+    paginator = Paginator(procedure_search(filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
     params = request.GET.copy()
     params.pop("trang", None)

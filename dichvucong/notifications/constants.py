@@ -34,3 +34,4 @@ class NotificationEvent(models.TextChoices):
     OTP_PHONE_CHANGE = "otp_phone_change", _("Mã OTP đổi số điện thoại")
     EMAIL_VERIFICATION = "email_verification", _("Xác thực thư điện tử")
     ACCOUNT_CREATED = "account_created", _("Tài khoản đã được tạo")
+    DOSSIER_SUBMITTED = "dossier_submitted", _("Hồ sơ đã được gửi")

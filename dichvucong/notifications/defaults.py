@@ -226,6 +226,61 @@ DEFAULT_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
 }
 
 
+# --- Dossiers: the citizen sent a dossier (queued by dossiers.services) ---------------------------
+_DOSSIER_SENT_VI = (
+    "Hồ sơ {{ code }} ({{ procedure_name }}) đã được gửi tới {{ agency_name }} lúc {{ submitted_at }}. "
+    "Tra cứu: {{ lookup_url }}"
+)
+_DOSSIER_SENT_EN = (
+    "Dossier {{ code }} ({{ procedure_name }}) was sent to {{ agency_name }} at {{ submitted_at }}. "
+    "Track it: {{ lookup_url }}"
+)
+
+DOSSIER_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
+    ("dossier_submitted", "sms", "vi"): DefaultTemplate(subject="", body_text=_DOSSIER_SENT_VI),
+    ("dossier_submitted", "sms", "en"): DefaultTemplate(subject="", body_text=_DOSSIER_SENT_EN),
+    ("dossier_submitted", "in_app", "vi"): DefaultTemplate(
+        subject="Hồ sơ {{ code }} đã được gửi", body_text=_DOSSIER_SENT_VI
+    ),
+    ("dossier_submitted", "in_app", "en"): DefaultTemplate(
+        subject="Dossier {{ code }} was sent", body_text=_DOSSIER_SENT_EN
+    ),
+    ("dossier_submitted", "email", "vi"): DefaultTemplate(
+        subject="Hồ sơ {{ code }} đã được gửi — {{ portal_name }}",
+        body_text=(
+            "Xin chào{% if full_name %} {{ full_name }}{% endif %},\n\n"
+            f"{_DOSSIER_SENT_VI}\n\n"
+            "Cơ quan tiếp nhận sẽ kiểm tra hồ sơ và thông báo kết quả tiếp nhận cho bạn.\n\n"
+            "{{ portal_name }}"
+        ),
+        body_html=(
+            "<p>Xin chào{% if full_name %} {{ full_name }}{% endif %},</p>\n"
+            "<p>Hồ sơ <strong>{{ code }}</strong> ({{ procedure_name }}) đã được gửi tới {{ agency_name }} "
+            "lúc {{ submitted_at }}.</p>\n"
+            '<p>Tra cứu: <a href="{{ lookup_url }}">{{ lookup_url }}</a></p>\n'
+            "<p>Cơ quan tiếp nhận sẽ kiểm tra hồ sơ và thông báo kết quả tiếp nhận cho bạn.</p>"
+        ),
+    ),
+    ("dossier_submitted", "email", "en"): DefaultTemplate(
+        subject="Dossier {{ code }} was sent — {{ portal_name }}",
+        body_text=(
+            "Hello{% if full_name %} {{ full_name }}{% endif %},\n\n"
+            f"{_DOSSIER_SENT_EN}\n\n"
+            "The receiving agency will check the dossier and tell you whether it is accepted.\n\n"
+            "{{ portal_name }}"
+        ),
+        body_html=(
+            "<p>Hello{% if full_name %} {{ full_name }}{% endif %},</p>\n"
+            "<p>Dossier <strong>{{ code }}</strong> ({{ procedure_name }}) was sent to {{ agency_name }} "
+            "at {{ submitted_at }}.</p>\n"
+            '<p>Track it: <a href="{{ lookup_url }}">{{ lookup_url }}</a></p>\n'
+            "<p>The receiving agency will check the dossier and tell you whether it is accepted.</p>"
+        ),
+    ),
+}
+DEFAULT_TEMPLATES.update(DOSSIER_TEMPLATES)
+
+
 @dataclass
 class InstallReport:
     created: list[TemplateKey] = field(default_factory=list)

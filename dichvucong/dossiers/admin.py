@@ -1,0 +1,48 @@
+"""Read-only admin: dossiers change only through services.dossier_transition (CONVENTIONS #1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dichvucong.dossiers.models import Dossier, DossierEvent
+
+
+class DossierEventInline(admin.TabularInline):
+    model = DossierEvent
+    extra = 0
+    can_delete = False
+    fields = ("sequence", "created_at", "action", "from_status", "to_status", "actor_label", "comment", "hash")
+    readonly_fields = fields
+    ordering = ("sequence",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = ("code", "procedure_version", "agency", "status", "submitted_at")
+    list_filter = ("status",)
+    search_fields = ("code", "owner_name")
+    list_select_related = ("procedure_version__procedure", "agency")
+    date_hierarchy = "created_at"
+    inlines = (DossierEventInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # View only: the admin shows the dossier but never writes it.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,88 @@
+"""Dossier statuses, citizen folders and the moves the one door (services.dossier_transition) knows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dichvucong.notifications.constants import NotificationEvent
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "draft", _("Chưa gửi")
+    SUBMITTED = "submitted", _("Đã gửi")
+    PAYMENT_REQUESTED = "payment_requested", _("Chờ thanh toán")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
+    PROCESSING = "processing", _("Đang xử lý")
+    SUSPENDED = "suspended", _("Tạm dừng")
+    RESULT_READY = "result_ready", _("Chờ trả kết quả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Bị trả lại")
+    WITHDRAWN = "withdrawn", _("Đã rút")
+
+
+# The national portal's status codes (DESIGN §3), what other systems exchange. A draft has none:
+# the national portal never hears of it. `processing` starts as 2 (Được tiếp nhận) and becomes
+# 4 (Đang xử lý) once an officer works on it; the exchange layer picks between them from the history.
+NATIONAL_STATUS_CODES: dict[str, str | None] = {
+    DossierStatus.DRAFT: None,
+    DossierStatus.SUBMITTED: "1",
+    DossierStatus.PAYMENT_REQUESTED: "6",
+    DossierStatus.SUPPLEMENT_REQUESTED: "5",
+    DossierStatus.PROCESSING: "2",
+    DossierStatus.SUSPENDED: "8",
+    DossierStatus.RESULT_READY: "9",
+    DossierStatus.RETURNED: "10",
+    DossierStatus.REFUSED: "3",
+    DossierStatus.WITHDRAWN: "7",
+}
+NATIONAL_STATUS_RECEIVED = "2"
+NATIONAL_STATUS_IN_PROGRESS = "4"
+
+FINAL_STATUSES: frozenset[str] = frozenset({DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.WITHDRAWN})
+
+
+class CitizenFolder(models.TextChoices):
+    """The folders of "Hồ sơ của tôi" (DESIGN §3), in the order the page shows them."""
+
+    DRAFT = "chua-gui", _("Hồ sơ chưa gửi")
+    SUBMITTED = "da-gui", _("Hồ sơ đã gửi")
+    SUPPLEMENT = "yeu-cau-bo-sung", _("Hồ sơ yêu cầu bổ sung")
+    PAYMENT = "cho-thanh-toan", _("Hồ sơ chờ thanh toán")
+    PROCESSING = "dang-xu-ly", _("Hồ sơ đang xử lý")
+    SUSPENDED = "tam-dung", _("Hồ sơ tạm dừng")
+    RETURNED = "da-tra-ket-qua", _("Hồ sơ đã trả kết quả")
+    REFUSED = "bi-tra-lai", _("Hồ sơ bị trả lại")
+
+
+# Each status sits in exactly one folder. Known simplification: DESIGN §3 also lists in "chờ thanh
+# toán" every dossier with an unpaid payment request whatever its status; that needs the payments
+# app and is added there (the folder then becomes a status OR an outstanding request).
+FOLDER_STATUSES: dict[str, tuple[str, ...]] = {
+    CitizenFolder.DRAFT: (DossierStatus.DRAFT,),
+    CitizenFolder.SUBMITTED: (DossierStatus.SUBMITTED,),
+    CitizenFolder.SUPPLEMENT: (DossierStatus.SUPPLEMENT_REQUESTED,),
+    CitizenFolder.PAYMENT: (DossierStatus.PAYMENT_REQUESTED,),
+    CitizenFolder.PROCESSING: (DossierStatus.PROCESSING, DossierStatus.RESULT_READY),
+    CitizenFolder.SUSPENDED: (DossierStatus.SUSPENDED,),
+    CitizenFolder.RETURNED: (DossierStatus.RETURNED,),
+    CitizenFolder.REFUSED: (DossierStatus.REFUSED, DossierStatus.WITHDRAWN),
+}
+STATUS_FOLDER: dict[str, str] = {status: folder for folder, statuses in FOLDER_STATUSES.items() for status in statuses}
+
+
+class ResultDelivery(models.TextChoices):
+    AT_DESK = "at_desk", _("Nhận tại Bộ phận Một cửa")
+    BY_POST = "by_post", _("Nhận qua bưu điện")
+    ONLINE = "online", _("Nhận trực tuyến")
+
+
+class DossierAction(models.TextChoices):
+    """Moves through the one door; the back office adds its own (receive, refuse…) with their rules."""
+
+    SUBMIT = "submit", _("Gửi hồ sơ")
+    WITHDRAW = "withdraw", _("Rút hồ sơ")
+
+
+# The notification event sent when a dossier is submitted (templates in migration 0002).
+EVENT_DOSSIER_SUBMITTED = NotificationEvent.DOSSIER_SUBMITTED.value

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dichvucong.dossiers.constants import DossierAction, DossierStatus, ResultDelivery
+
+
+class Dossier(models.Model):
+    """One application (hồ sơ) by one applicant for one procedure version at one receiving agency.
+
+    `status` is a denormalised copy of the last event's `to_status`; the truth is the event list
+    (CONVENTIONS #3). Only services.dossier_transition changes it (CONVENTIONS #1). The procedure
+    version is pinned so the dossier keeps meaning what it meant when it was filed.
+    """
+
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        verbose_name=_("thủ tục (phiên bản)"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nộp"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # Chủ hồ sơ: the person the dossier is about, often but not always the applicant (a parent
+    # files a birth registration). Prefilled from the account, then the applicant's to edit.
+    owner_name = models.CharField(_("họ và tên chủ hồ sơ"), max_length=255, blank=True)
+    owner_national_id = models.CharField(_("số CCCD chủ hồ sơ"), max_length=12, blank=True)
+    owner_phone = models.CharField(_("số điện thoại chủ hồ sơ"), max_length=16, blank=True)
+    owner_email = models.EmailField(_("thư điện tử chủ hồ sơ"), blank=True)
+    owner_province_code = models.PositiveIntegerField(_("tỉnh/thành phố"), null=True, blank=True)
+    owner_ward_code = models.PositiveIntegerField(_("xã/phường"), null=True, blank=True)
+    owner_street_address = models.CharField(_("số nhà, đường, thôn/tổ"), max_length=255, blank=True)
+    result_delivery = models.CharField(
+        _("hình thức nhận kết quả"), max_length=16, choices=ResultDelivery, default=ResultDelivery.AT_DESK
+    )
+    post_recipient_name = models.CharField(_("người nhận (bưu điện)"), max_length=255, blank=True)
+    post_recipient_phone = models.CharField(_("điện thoại người nhận (bưu điện)"), max_length=16, blank=True)
+    post_province_code = models.PositiveIntegerField(_("tỉnh/thành phố nhận"), null=True, blank=True)
+    post_ward_code = models.PositiveIntegerField(_("xã/phường nhận"), null=True, blank=True)
+    post_street_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=255, blank=True)
+    notify_by_sms = models.BooleanField(_("nhận thông báo qua SMS"), default=True)
+    eform_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=32, choices=DossierStatus, default=DossierStatus.DRAFT, db_index=True
+    )
+    # NULL until sent, so the unique constraint holds only for sent dossiers.
+    code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    # Optimistic concurrency: a form carries the version it was drawn from, so a click on a page
+    # that is out of date (another tab, an officer acting meanwhile) is refused instead of applied.
+    version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ("-created_at", "-pk")
+        indexes = [
+            # "Hồ sơ của tôi": one applicant's dossiers by folder, newest first.
+            models.Index(fields=("applicant", "status", "-created_at"), name="dossier_applicant_status"),
+            # The back office queues: one agency's dossiers by status.
+            models.Index(fields=("agency", "status"), name="dossier_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+
+class DossierEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("DossierEvent rows are append-only; they cannot be updated.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise TypeError("DossierEvent rows are append-only; they cannot be updated.")
+
+
+class DossierEvent(models.Model):
+    """One change of a dossier, append-only, chained by SHA-256 (DESIGN §10).
+
+    Each event's `hash` covers its own fields and the previous event's hash, so editing or
+    deleting any past event breaks every hash after it; services.dossier_events_verify checks it.
+    """
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField(_("số thứ tự"))
+    action = models.CharField(_("thao tác"), max_length=32, choices=DossierAction)
+    from_status = models.CharField(_("từ trạng thái"), max_length=32, choices=DossierStatus)
+    to_status = models.CharField(_("sang trạng thái"), max_length=32, choices=DossierStatus)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The name at the time of the event: the history must read the same after an account changes.
+    actor_label = models.CharField(_("người thực hiện (tên)"), max_length=255, blank=True)
+    comment = models.TextField(_("ghi chú"), blank=True)
+    # Set by the service before hashing (not auto_now_add, which would run after the hash).
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    data = models.JSONField(_("dữ liệu kèm theo"), default=dict, blank=True)
+    previous_hash = models.CharField(_("mã băm sự kiện trước"), max_length=64, blank=True)
+    hash = models.CharField(_("mã băm"), max_length=64, unique=True)
+
+    objects = DossierEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lịch sử hồ sơ")
+        verbose_name_plural = _("lịch sử hồ sơ")
+        ordering = ("dossier", "sequence")
+        constraints = [
+            models.UniqueConstraint(fields=("dossier", "sequence"), name="dossier_event_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.sequence} {self.action}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only (CONVENTIONS #3): an event, once written, is evidence.
+        if not self._state.adding:
+            raise TypeError("DossierEvent rows are append-only; an existing event cannot be saved again.")
+        super().save(*args, **kwargs)
+
+    def canonical_payload(self) -> bytes:
+        """The bytes the hash covers: sorted-key JSON, UTC timestamps to the microsecond.
+
+        `actor_id` is left out on purpose: deleting an account sets it to NULL (SET_NULL), which
+        must not look like tampering; `actor_label` keeps who it was, and is covered.
+        """
+        created_at = self.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+        payload = {
+            "dossier": self.dossier_id,
+            "sequence": self.sequence,
+            "action": self.action,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "actor_label": self.actor_label,
+            "comment": self.comment,
+            "created_at": created_at,
+            "data": self.data,
+            "previous_hash": self.previous_hash,
+        }
+        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_payload()).hexdigest()
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number given per agency per day; the locked row serialises code issuing."""
+
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("ngày"))
+    last_value = models.PositiveIntegerField(_("số cuối đã cấp"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm mã hồ sơ")
+        verbose_name_plural = _("bộ đếm mã hồ sơ")
+        constraints = [models.UniqueConstraint(fields=("agency", "day"), name="dossier_code_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day:%Y-%m-%d}: {self.last_value}"
