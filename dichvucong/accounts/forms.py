@@ -30,6 +30,12 @@ SUBJECT_CHOICES = [
 ]
 
 
+def _new_password_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, strip=False, max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+
 class SubjectForm(forms.Form):
     """Step 1 of the seeds: Đối tượng đăng ký and Phương thức xác thực."""
 
@@ -88,18 +94,8 @@ class RegistrationForm(AddressFieldsMixin):
     email = forms.EmailField(
         label=_("Thư điện tử"), required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    password1 = forms.CharField(
-        label=_("Mật khẩu"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = _new_password_field(_("Mật khẩu"))
+    password2 = _new_password_field(_("Nhập lại mật khẩu"))
 
     def __init__(self, *args: Any, kind: str, verify_by: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -260,18 +256,8 @@ class PasswordResetRequestForm(forms.Form):
 
 
 class SetPasswordWithOtpForm(OtpForm):
-    new_password1 = forms.CharField(
-        label=_("Mật khẩu mới"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu mới"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password1 = _new_password_field(_("Mật khẩu mới"))
+    new_password2 = _new_password_field(_("Nhập lại mật khẩu mới"))
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

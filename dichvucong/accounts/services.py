@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dichvucong.accounts.constants import AccountKind, OtpPurpose
+from dichvucong.accounts.constants import OtpPurpose
 from dichvucong.accounts.models import LoginSession, OneTimeCode, User
 from dichvucong.core.errors import ApplicationError
 
@@ -474,10 +474,6 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             for s in user.login_sessions.all()
         ],
     }
-
-
-def is_citizen_kind(kind: str) -> bool:
-    return kind in {AccountKind.CITIZEN, AccountKind.ORGANISATION, AccountKind.ENTERPRISE}
 
 
 def housekeeping_purge(*, now: dt.datetime | None = None) -> dict[str, int]:

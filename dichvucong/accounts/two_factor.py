@@ -89,13 +89,13 @@ def login_redirect(request: HttpRequest, user: Any, default_url: str) -> str:
     return challenge_url(user, default_url)
 
 
-def safe_next_url(request: HttpRequest, candidate: str | None) -> str:
-    """`candidate` if it points back into this site, else the default page after login."""
+def safe_next_url(request: HttpRequest, candidate: str | None, default: str | None = None) -> str:
+    """`candidate` if it points back into this site, else `default` (the page after login)."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return settings.LOGIN_REDIRECT_URL
+    return settings.LOGIN_REDIRECT_URL if default is None else default
 
 
 def pending_device(user: Any) -> TOTPDevice:

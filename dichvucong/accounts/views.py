@@ -5,13 +5,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +29,7 @@ from dichvucong.accounts.forms import (
     SubjectForm,
 )
 from dichvucong.accounts.models import OneTimeCode, User
+from dichvucong.accounts.two_factor import login_redirect, safe_next_url
 from dichvucong.accounts.validators import local_phone
 from dichvucong.core.addresses import ward_choices
 from dichvucong.core.errors import ApplicationError
@@ -61,12 +61,7 @@ def _start_session(request: HttpRequest, user: User, *, remember: bool) -> None:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 # --- Registration ---------------------------------------------------------------------------------
@@ -209,8 +204,6 @@ def wards(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import authenticate
-
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier, address = form.cleaned_data["identifier"], client_address(request)
@@ -227,16 +220,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             services.login_success_reset(identifier=identifier)
             _start_session(request, user, remember=form.cleaned_data["remember"])
             default = _safe_next(request, settings.LOGIN_REDIRECT_URL)
-            return redirect(_after_login(request, user, default))
+            return redirect(login_redirect(request, user, default))
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
-
-
-def _after_login(request: HttpRequest, user: User, default: str) -> str:
-    try:
-        from dichvucong.accounts.two_factor import login_redirect
-    except ImportError:  # the two-factor module lands separately
-        return default
-    return login_redirect(request, user, default)
 
 
 @require_POST

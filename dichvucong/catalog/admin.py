@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from dichvucong.catalog.admin_eform import eform_preview
+from dichvucong.catalog.admin_import import catalog_import_view
 from dichvucong.catalog.constants import VersionStatus
 from dichvucong.catalog.models import DossierComponent, FeeLine, Procedure, ProcedureField, ProcedureVersion
 from dichvucong.catalog.services import FEE_KEYS, procedure_version_create_draft, procedure_version_publish
@@ -94,10 +96,6 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         urls = super().get_urls()
-        try:
-            from dichvucong.catalog.admin_import import catalog_import_view
-        except ImportError:
-            return urls
         return [
             path("nhap/", self.admin_site.admin_view(catalog_import_view), name="catalog_procedure_import"),
             *urls,
@@ -140,10 +138,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         urls = super().get_urls()
-        try:
-            from dichvucong.catalog.admin_eform import eform_preview
-        except ImportError:
-            return urls
         return [
             path(
                 "<int:version_id>/xem-truoc-to-khai/",
