@@ -253,6 +253,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "dichvucong.core.views.csrf_failure"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------

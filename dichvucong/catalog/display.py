@@ -53,7 +53,7 @@ def fee_line_text(line: FeeLine) -> str:
 def fee_summary(lines: list[FeeLine]) -> str:
     """One line for a search result: "Miễn phí", "8.000 đ", or "từ 2.000 đ"."""
     if not lines:
-        return _("Không có")
+        return _("Miễn phí")  # no fee line: the procedure charges nothing
     fixed = sum(line.amount for line in lines if line.kind == FeeKind.FIXED)
     variable = [line for line in lines if line.kind == FeeKind.PER_UNIT]
     if not variable:

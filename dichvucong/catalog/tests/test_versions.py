@@ -151,7 +151,7 @@ def test_wording_of_time_limits_and_fees():
     ).current_version
     assert time_limit_text(days) == "10 ngày làm việc"
     assert fee_summary(list(days.fee_lines.all())) == "200.000 đ"
-    assert fee_summary([]) == "Không có"
+    assert fee_summary([]) == "Miễn phí"
 
 
 def test_online_services_page_lists_fully_online_procedures_by_default(client):

@@ -147,3 +147,28 @@ def test_home_lists_the_current_agencies_as_a_tree(client, django_assert_max_num
     assert "Ủy ban nhân dân phường Thuận Hóa" in html
     assert "quận Thuận Hóa" not in html, "an agency dissolved in 2025 is not offered any more"
     assert html.index("Trung tâm Phục vụ hành chính công") < html.index("Sở Tư pháp")
+
+
+def test_error_pages_are_vietnamese_in_the_portal_layout(client):
+    response = client.get("/khong-co-trang-nay/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Không tìm thấy trang" in html
+    assert 'aria-label="Menu chính"' in html
+
+
+def test_server_error_page_needs_no_context():
+    from django.template.loader import render_to_string
+
+    assert "Hệ thống đang gặp sự cố" in render_to_string("500.html")
+
+
+def test_an_expired_form_token_gets_the_portal_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/tai-khoan/dang-nhap/", {"identifier": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "Không có quyền truy cập" in response.content.decode()
+    assert "tải lại trang" in response.content.decode()
