@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/bootstrap.sh
+# PDF documents (WeasyPrint) need Pango and fonts with every Vietnamese letter.
+bash scripts/system-packages.sh
 
 if [ ! -f .env ]; then
   echo "==> Writing .env for local development (DEBUG=1; edit it or use real environment variables)"

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/bootstrap.sh
+# PDF documents (WeasyPrint) need Pango and fonts with every Vietnamese letter.
+bash scripts/system-packages.sh
 
 # Browser tests drive Debian's Chromium; nothing is downloaded by Playwright itself.
 if [ ! -x /usr/bin/chromium ]; then
