@@ -48,7 +48,7 @@ class ComponentInline(DraftOnlyInline, admin.StackedInline):
     model = DossierComponent
     extra = 0
     fields = (
-        ("order", "required", "signature_required"),
+        ("order", "required", "signature_required", "is_eform"),
         "name",
         ("originals", "copies"),
         ("template_name", "template_file"),

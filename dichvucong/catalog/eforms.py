@@ -29,7 +29,11 @@ A field is an object with:
 - ``label`` (required), ``required`` (bool, default false), ``help`` (text under the label).
 - ``show_when``: ``{"field": "<name>", "equals": <value>}`` or ``{"field": "<name>", "in": [<values>]}``:
   the field applies only when that other field has that value. A field that does not apply is
-  not required and its value is left out of the payload. The other field is a ``text``,
+  not required and its value is left out of the payload.
+- ``prefill`` (optional, not in groups): where "Điền sẵn" may take the value from, with the citizen's
+  consent: ``profile.full_name`` (text), ``profile.national_id`` (cccd/text), ``profile.phone``,
+  ``profile.email``, ``profile.address``, ``profile.date_of_birth`` (date), or ``previous`` (the
+  same field of the citizen's latest earlier declaration). The other field is a ``text``,
   ``number``, ``select``, ``multiselect`` (matches when one of the values is ticked) or ``yesno``
   (values ``true``/``false``) field outside any group, or a sibling in the same group.
 
@@ -89,6 +93,7 @@ from django.core.validators import (
 from django.forms.utils import ErrorDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -128,7 +133,18 @@ MAX_NUMBER = 10**15  # beyond this, JavaScript (and JSON readers) lose precision
 TEXT_LIMITS = {"text": (255, 1000), "textarea": (2000, 10000)}  # (default, ceiling)
 STREET_MAX_LENGTH = 255
 
-_COMMON_KEYS = frozenset({"name", "type", "label", "required", "help", "show_when"})
+_COMMON_KEYS = frozenset({"name", "type", "label", "required", "help", "show_when", "prefill"})
+# Where a field may be pre-filled from, with the citizen's consent ("Điền sẵn"): the account's data,
+# or ("previous") the same field of the citizen's latest earlier declaration. Source → field types.
+PREFILL_SOURCES: dict[str, frozenset[str]] = {
+    "profile.full_name": frozenset({"text"}),
+    "profile.national_id": frozenset({"cccd", "text"}),
+    "profile.phone": frozenset({"phone"}),
+    "profile.email": frozenset({"email"}),
+    "profile.address": frozenset({"address"}),
+    "profile.date_of_birth": frozenset({"date"}),
+    "previous": frozenset(FIELD_TYPES) - {"group"},
+}
 _TYPE_KEYS: dict[str, frozenset[str]] = {
     "text": frozenset({"min_length", "max_length", "pattern", "pattern_message", "default"}),
     "textarea": frozenset({"min_length", "max_length", "pattern", "pattern_message", "default"}),
@@ -343,6 +359,13 @@ def _check_field(
     _check_text(problems, item, "help", where, limit=MAX_HELP)
     if "required" in item and not isinstance(item["required"], bool):
         problems.add(_("%(where)s: “required” phải là true hoặc false.") % {"where": where})
+    if "prefill" in item:
+        source = item["prefill"]
+        if group is not None or source not in PREFILL_SOURCES or kind not in PREFILL_SOURCES[source]:
+            problems.add(
+                _("%(where)s: “prefill” “%(source)s” không dùng được cho trường loại “%(type)s”.")
+                % {"where": where, "source": _quote(source), "type": kind}
+            )
     if name is not None:
         fields[name] = item
         parents[name] = group
@@ -829,8 +852,9 @@ def _make_field(spec: _Spec, *, label: str, help_text: str, required: bool, toda
             **common,
         )
     if kind == "cccd":
-        # No max_length: validate_national_id and normalize_phone say what is wrong in words.
-        return _CccdField(widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "12"}), **common)
+        # No max_length: validate_national_id says what is wrong in words. The browser's limit leaves
+        # room for the spaces people type between groups ("046 090 001 234"), which cleaning removes.
+        return _CccdField(widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "15"}), **common)
     if kind == "phone":
         return _PhoneField(widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}), **common)
     if kind == "email":
@@ -1296,6 +1320,64 @@ class EFormForm(forms.Form):
                     payload[spec.name] = self._payload_value(self._slots[spec.name])
         return payload
 
+    def draft_payload(self) -> tuple[dict[str, Any], list[str]]:
+        """What a draft may keep of the submitted data, and the labels of what it may not.
+
+        A draft ("Lưu lại") may be incomplete: an empty required field is no obstacle. A value in
+        the wrong form (eleven digits for a CCCD, a date in the future) is not kept, because it
+        could never be sent as it is; its label is returned so the page can say so.
+        """
+        if self.action is not None or not self.is_bound:
+            return {}, []
+        self.is_valid()  # runs full_clean once; field errors are read below
+        errors = self.errors.as_data()
+
+        def broken(keys: Iterable[str]) -> bool:
+            return any(e.code != "required" for key in keys for e in errors.get(key, ()))
+
+        payload: dict[str, Any] = {}
+        rejected: list[str] = []
+        for _title, _help, specs in self._sections:
+            for spec in specs:
+                if not self.is_visible(spec.name):
+                    continue
+                if spec.type != "group":
+                    slot = self._slots[spec.name]
+                    if broken(slot.keys):
+                        rejected.append(self._summary_labels.get(slot.keys[0], spec.label))
+                    else:
+                        payload[spec.name] = self._draft_value(slot)
+                    continue
+                group = self._groups[spec.name]
+                rows = []
+                for row, slots in enumerate(group.row_slots):
+                    if row in group.empty_rows:
+                        continue
+                    values = {}
+                    for cell in slots:
+                        if not self.is_visible(cell.key):
+                            continue
+                        if broken(cell.keys):
+                            rejected.append(self._summary_labels.get(cell.keys[0], cell.spec.label))
+                        else:
+                            values[cell.spec.name] = self._draft_value(cell)
+                    rows.append(values)
+                payload[spec.name] = rows
+        return payload, rejected
+
+    def _draft_value(self, slot: _Slot) -> Any:
+        if slot.spec.type == "address" and not all(key in self.cleaned_data for key in slot.keys[:1]):
+            return None
+        if any(key not in self.cleaned_data for key in slot.keys):
+            # Left empty although required: the draft keeps "nothing yet".
+            if slot.spec.type == "multiselect":
+                return []
+            if slot.spec.type in ("text", "textarea", "cccd", "phone", "email"):
+                return ""
+            if slot.spec.type != "address":
+                return None
+        return self._payload_value(slot)
+
     def _payload_value(self, slot: _Slot) -> Any:
         data = self.cleaned_data
         kind = slot.spec.type
@@ -1484,6 +1566,53 @@ def build_form(
     if problems:
         raise EFormDefinitionError(problems)
     return EFormForm(definition, data=data, initial=initial, prefix=prefix)
+
+
+def payload_problems(definition: Mapping[str, Any], payload: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Validate a stored payload (a draft being sent) with the same rules as the form.
+
+    The payload is turned back into the data a browser would post and bound to the form, so a
+    rule is checked in one place whichever way the data came in. Returns the form's error
+    summary ([{anchor, label, message}]), empty when the declaration is complete and valid.
+    """
+    unbound = build_form(definition, initial=payload)
+    data = MultiValueDict()
+    for key in unbound.fields:
+        value = unbound[key].value()
+        if isinstance(value, list | tuple):
+            data.setlist(unbound.add_prefix(key), [str(v) for v in value])
+        elif isinstance(value, bool):
+            if value:
+                data[unbound.add_prefix(key)] = "on"
+        elif value is not None:
+            data[unbound.add_prefix(key)] = value.isoformat() if isinstance(value, dt.date) else str(value)
+    for group in unbound._groups.values():
+        data[unbound.add_prefix(group.count_key)] = str(group.rows)
+    bound = EFormForm(definition, data=data, prefix=unbound.prefix)
+    if bound.is_valid():
+        return []
+    return bound.error_summary
+
+
+def prefill_values(
+    definition: Mapping[str, Any], *, profile: Mapping[str, Any], previous: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Payload values for the fields that declare a `prefill` source and have a value there.
+
+    `profile` maps the profile keys (full_name, national_id, phone, email, address, date_of_birth)
+    to payload-shaped values; `previous` is an earlier payload. The caller decides to apply them
+    (only with the citizen's consent, and only to fields still empty).
+    """
+    values: dict[str, Any] = {}
+    for section in definition.get("sections") or ():
+        for item in section.get("fields") or ():
+            source = item.get("prefill")
+            if not source:
+                continue
+            value = previous.get(item["name"]) if source == "previous" else profile.get(source.removeprefix("profile."))
+            if value not in (None, "", [], {}):
+                values[item["name"]] = value
+    return values
 
 
 # --- Human-readable values ----------------------------------------------------------------------

@@ -136,6 +136,7 @@ COMPONENT_COLUMNS = (
     ("copies", "Số bản sao"),
     ("template_name", "Tên mẫu đơn, tờ khai"),
     ("signature_required", "Yêu cầu ký số (có/không)"),
+    ("is_eform", "Là tờ khai điện tử (có/không)"),
     ("document_type", "Loại giấy tờ (để dùng lại)"),
     ("note", "Ghi chú"),
 )
@@ -148,7 +149,7 @@ CHOICES_BY_KEY: dict[str, Any] = {
     "fee_type": FeeType,
     "kind": FeeKind,
 }
-BOOLEAN_KEYS = frozenset({"is_demo", "required", "signature_required"})
+BOOLEAN_KEYS = frozenset({"is_demo", "required", "signature_required", "is_eform"})
 CODE_KEYS = frozenset({"code", "procedure_code", "field"})
 # A cell's XML cannot carry control characters, and XML parsing turns "\r\n" into "\n". OOXML writes
 # such a character as _xHHHH_ (and a literal "_xHHHH_" as _x005F_xHHHH_); Excel and LibreOffice show

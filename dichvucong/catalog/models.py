@@ -178,6 +178,12 @@ class DossierComponent(models.Model):
     template_name = models.CharField(_("tên mẫu đơn"), max_length=255, blank=True)
     template_file = models.FileField(_("tệp mẫu đơn"), upload_to="catalog/templates/", blank=True)
     signature_required = models.BooleanField(_("yêu cầu ký số"), default=False)
+    # The declaration itself, when the version has an e-form: filled online, not uploaded.
+    is_eform = models.BooleanField(
+        _("là tờ khai điện tử"),
+        default=False,
+        help_text=_("Công dân điền tờ khai trực tuyến thay cho việc đính kèm tệp."),
+    )
     document_type = models.CharField(
         _("loại giấy tờ (để dùng lại)"),
         max_length=64,

@@ -53,6 +53,7 @@ COMPONENT_KEYS = (
     "copies",
     "template_name",
     "signature_required",
+    "is_eform",
     "document_type",
     "note",
 )
@@ -177,6 +178,7 @@ def normalize_procedure(data: dict[str, Any]) -> dict[str, Any]:
                 "copies": _small_int(component.get("copies"), "copies", maximum=100),
                 "template_name": _text(component, "template_name", limit=255),
                 "signature_required": _bool(component.get("signature_required", False)),
+                "is_eform": _bool(component.get("is_eform", False)),
                 "document_type": _text(component, "document_type", limit=64),
                 "note": _text(component, "note"),
             }

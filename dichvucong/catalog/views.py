@@ -2,18 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dichvucong.agencies.selectors import agency_tree
 from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
+from dichvucong.catalog.eforms import EFormDefinitionError
 from dichvucong.catalog.models import ProcedureField
 from dichvucong.catalog.search import MAX_QUERY_LENGTH
 from dichvucong.catalog.selectors import SearchFilters, procedure_detail, procedure_search
+from dichvucong.documents.declaration import blank_declaration_pdf, blank_sections
+from dichvucong.documents.http import pdf_response
 
 PAGE_SIZE = 20
 
@@ -89,13 +91,34 @@ def blank_form(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def blank_form_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The same empty declaration as a PDF file to download ("Tải tờ khai (PDF)")."""
     procedure = procedure_detail(code=code[:32])
     if procedure is None:
         raise Http404(_("Không tìm thấy thủ tục hành chính."))
-    # Dossier creation lands with the dossiers issue; until then the page says so plainly.
-    return render(
-        request, "catalog/apply_upcoming.html", {"procedure": procedure, "version": procedure.current_version}
+    version = procedure.current_version
+    if not version.eform.get("sections"):
+        raise Http404(_("Thủ tục này không có tờ khai."))
+    try:
+        sections = blank_sections(version.eform)
+    except EFormDefinitionError as error:
+        # A definition that no longer validates is an administrator's problem to fix, not a crash.
+        raise Http404(_("Thủ tục này không có tờ khai.")) from error
+    pdf = blank_declaration_pdf(
+        title=version.eform.get("title") or version.name,
+        procedure_name=version.name,
+        procedure_code=procedure.code,
+        agency_name=" / ".join(agency.name for agency in version.receiving_agencies.all()),
+        sections=sections,
     )
+    return pdf_response(pdf, filename=f"to-khai-{procedure.code}.pdf")
+
+
+@require_GET
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Nộp hồ sơ: the dossier form lives with the dossiers (which log the visitor in first)."""
+    procedure = procedure_detail(code=code[:32])
+    if procedure is None:
+        raise Http404(_("Không tìm thấy thủ tục hành chính."))
+    return redirect("dossiers:create", code=procedure.code)

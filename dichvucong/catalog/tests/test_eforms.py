@@ -26,6 +26,7 @@ from dichvucong.catalog.eforms import (
     EFormDefinitionError,
     build_form,
     display_rows,
+    payload_problems,
     validate_definition,
 )
 from dichvucong.core.testing.personas import force_login_verified
@@ -1297,3 +1298,39 @@ def test_in_a_browser_a_table_grows_row_by_row_and_errors_link_to_their_inputs(b
     summary.get_by_role("link", name="Quá trình cư trú – Từ tháng, năm, dòng 2").click()
     expect(page.get_by_label("Từ tháng, năm, dòng 2")).to_be_focused()
     context.close()
+
+
+# --- Drafts and stored payloads (the dossier form saves drafts, sends stored payloads) -----------
+
+
+@pytest.mark.parametrize("name", DEMO_EFORMS)
+def test_a_valid_stored_payload_has_no_problems(name):
+    _make, payload = SUBMISSIONS[name]
+    assert payload_problems(load(name), payload) == []
+
+
+def test_a_stored_payload_is_checked_by_the_same_rules_as_the_form():
+    definition = load("dang_ky_khai_sinh")
+    _make, payload = SUBMISSIONS["dang_ky_khai_sinh"]
+    broken = {**payload, "ho_ten_nguoi_yeu_cau": "", "so_dinh_danh_nguoi_yeu_cau": "12345"}
+    problems = payload_problems(definition, broken)
+    labels = {p["label"] for p in problems}
+    assert any("Họ, chữ đệm, tên" in label or "Họ và tên" in label for label in labels), problems
+    assert len(problems) >= 2
+    assert payload_problems(definition, {}) != []
+
+
+def test_a_draft_keeps_what_is_valid_and_names_what_is_not():
+    definition = load("dang_ky_khai_sinh")
+    data = {**khai_sinh_data()}
+    data["tk-so_dinh_danh_nguoi_yeu_cau"] = "12345"  # a CCCD needs 12 digits
+    data["tk-ho_ten_nguoi_yeu_cau"] = ""  # empty: fine for a draft
+    form = build_form(definition, data=data)
+    payload, rejected = form.draft_payload()
+    assert payload["ho_ten_nguoi_yeu_cau"] == ""
+    assert "so_dinh_danh_nguoi_yeu_cau" not in payload
+    assert len(rejected) == 1
+    assert payload["quan_he_voi_nguoi_duoc_khai_sinh"] == "Cha"
+    # The draft opens again with what was kept.
+    reopened = build_form(definition, initial=payload)
+    assert reopened["quan_he_voi_nguoi_duoc_khai_sinh"].value() == "Cha"

@@ -116,7 +116,10 @@ def test_detail_page_and_unknown_code(client, catalogue):
     assert client.get(reverse("catalog:detail", args=["9.999999"])).status_code == 404
 
 
-def test_apply_needs_a_login(client, catalogue):
+def test_apply_leads_to_the_dossier_form_which_needs_a_login(client, catalogue):
     response = client.get(reverse("catalog:apply", args=["1.001193"]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dossiers:create", args=["1.001193"])
+    response = client.get(response["Location"])
     assert response.status_code == 302
     assert response["Location"].startswith("/tai-khoan/dang-nhap/?next=")
