@@ -78,11 +78,40 @@ class ResultDelivery(models.TextChoices):
 
 
 class DossierAction(models.TextChoices):
-    """Moves through the one door; the back office adds its own (receive, refuse…) with their rules."""
+    """Moves through the one door (services.TRANSITIONS says who may make each, from where).
+
+    The applicant's moves are complete here; the officers' moves are the domain rules the back
+    office (issue "Hệ thống một cửa điện tử") builds its screens and its per-procedure process on.
+    """
 
     SUBMIT = "submit", _("Gửi hồ sơ")
     WITHDRAW = "withdraw", _("Rút hồ sơ")
+    REQUEST_WITHDRAWAL = "request_withdrawal", _("Đề nghị rút hồ sơ")
+    SUBMIT_SUPPLEMENT = "submit_supplement", _("Gửi bổ sung")
+    RECEIVE = "receive", _("Tiếp nhận hồ sơ")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
+    REFUSE = "refuse", _("Từ chối tiếp nhận")
+    REQUEST_PAYMENT = "request_payment", _("Yêu cầu thanh toán phí, lệ phí")
+    CONFIRM_PAYMENT = "confirm_payment", _("Xác nhận đã thanh toán")
+    SUSPEND = "suspend", _("Tạm dừng xử lý")
+    RESUME = "resume", _("Tiếp tục xử lý")
+    APPROVE_WITHDRAWAL = "approve_withdrawal", _("Đồng ý cho rút hồ sơ")
+    DECLINE_WITHDRAWAL = "decline_withdrawal", _("Không đồng ý cho rút hồ sơ")
+    FINISH = "finish", _("Hoàn thành xử lý")
+    RETURN_RESULT = "return_result", _("Trả kết quả")
 
+
+class SupplementStage(models.TextChoices):
+    """Where a supplement request was made, hence where the answer goes back to."""
+
+    RECEPTION = "reception", _("Khi tiếp nhận")
+    PROCESSING = "processing", _("Trong quá trình xử lý")
+
+
+# Supplement requests name the e-form (tờ khai) as an item with this key instead of a component id.
+SUPPLEMENT_EFORM = "eform"
 
 # The notification event sent when a dossier is submitted (templates in migration 0002).
 EVENT_DOSSIER_SUBMITTED = NotificationEvent.DOSSIER_SUBMITTED.value
+# Every later move the citizen must hear about (received, supplement asked, refused, result…).
+EVENT_DOSSIER_UPDATED = NotificationEvent.DOSSIER_UPDATED.value

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import UTC
 from typing import Any
 
@@ -63,6 +64,10 @@ class Dossier(models.Model):
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
     appointment_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    # After reception a withdrawal is a request the agency answers; set while it waits for that answer.
+    withdrawal_requested_at = models.DateTimeField(_("đề nghị rút hồ sơ lúc"), null=True, blank=True)
+    # How many supplements the citizen has sent: the round of the files each one added.
+    supplement_round = models.PositiveSmallIntegerField(_("số lần bổ sung"), default=0)
     # Optimistic concurrency: a form carries the version it was drawn from, so a click on a page
     # that is out of date (another tab, an officer acting meanwhile) is refused instead of applied.
     version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1, editable=False)
@@ -177,3 +182,60 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day:%Y-%m-%d}: {self.last_value}"
+
+
+def _attachment_path(instance: DossierFile, filename: str) -> str:
+    # The stored name never contains what the citizen called the file: a random name under the
+    # month keeps directories small and makes paths unguessable; the display name is a field.
+    now = timezone.now()
+    return f"dossiers/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class DossierFile(models.Model):
+    """A file attached to a dossier for one of its components (thành phần hồ sơ).
+
+    Files of a sent dossier are evidence and never change: a supplement adds new rows and marks
+    the ones they replace (`replaced_at`), so the history shows both versions. A file reused from
+    an earlier dossier points at the same stored blob (`reused_from`); the blob is deleted only
+    when no row refers to it any more.
+    """
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="files")
+    component = models.ForeignKey(
+        "catalog.DossierComponent",
+        verbose_name=_("thành phần hồ sơ"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file = models.FileField(_("tệp"), upload_to=_attachment_path, max_length=255)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    extension = models.CharField(_("phần mở rộng"), max_length=8)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    content_type = models.CharField(_("kiểu nội dung"), max_length=100)
+    kind = models.CharField(_("loại tệp"), max_length=16)
+    is_signed_pdf = models.BooleanField(_("PDF có chữ ký số"), default=False)
+    signature_count = models.PositiveSmallIntegerField(_("số chữ ký số"), default=0)
+    # 0 for the files sent with the dossier, n for those sent with the n-th supplement.
+    round = models.PositiveSmallIntegerField(_("lần nộp"), default=0)
+    replaced_at = models.DateTimeField(_("được thay thế lúc"), null=True, blank=True)
+    reused_from = models.ForeignKey(
+        "self", verbose_name=_("dùng lại từ"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ("dossier", "component__order", "component_id", "created_at", "pk")
+        indexes = [models.Index(fields=("dossier", "component"), name="dossier_file_component")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None

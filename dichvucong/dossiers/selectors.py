@@ -1,17 +1,30 @@
-"""Reads on dossiers for the citizen's "Hồ sơ của tôi"."""
+"""Reads on dossiers for the citizen's "Hồ sơ của tôi" and the dossier page."""
 
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder
-from dichvucong.dossiers.models import Dossier
+from dichvucong.catalog.models import DossierComponent
+from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder, DossierAction, DossierStatus
+from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+
+# A document given in a dossier the agency accepted (received, whatever came after, except a
+# refusal or a withdrawal) can be offered again for a component of the same document type.
+ACCEPTED_STATUSES = (
+    DossierStatus.PROCESSING,
+    DossierStatus.SUSPENDED,
+    DossierStatus.RESULT_READY,
+    DossierStatus.RETURNED,
+    DossierStatus.PAYMENT_REQUESTED,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+)
 
 
 def dossiers_for_applicant(*, user: AbstractBaseUser, folder: str | None = None) -> QuerySet[Dossier]:
     """The user's own dossiers, newest first, optionally one folder (a CitizenFolder value)."""
-    queryset = Dossier.objects.filter(applicant=user).select_related("procedure_version", "agency")
+    queryset = Dossier.objects.filter(applicant=user).select_related("procedure_version__procedure", "agency")
     if folder is not None:
         queryset = queryset.filter(status__in=FOLDER_STATUSES[CitizenFolder(folder)])
     return queryset.order_by("-created_at", "-pk")
@@ -22,3 +35,98 @@ def folder_counts(*, user: AbstractBaseUser) -> dict[str, int]:
     aggregates = {folder.value: Count("pk", filter=Q(status__in=FOLDER_STATUSES[folder])) for folder in CitizenFolder}
     counts = Dossier.objects.filter(applicant=user).aggregate(**aggregates)
     return {folder: counts[folder.value] or 0 for folder in CitizenFolder}
+
+
+def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
+    """The user's dossier by its code, or by its number (drafts, and a second click on a draft's page).
+
+    Another citizen's dossier and a dossier that does not exist answer the same, so nobody can
+    learn which codes exist by trying them.
+    """
+    ref = (ref or "")[:40]
+    base = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant")
+    if ref.isdigit():
+        dossier = base.filter(pk=int(ref), applicant=user).first()
+    else:
+        dossier = base.filter(code=ref, applicant=user).first()
+    if dossier is None:
+        raise Http404("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def dossier_components(*, dossier: Dossier) -> list[DossierComponent]:
+    """The components of the dossier's version, each with `.current_files` and `.replaced_files`."""
+    files = list(DossierFile.objects.filter(dossier=dossier).order_by("created_at", "pk"))
+    components = list(dossier.procedure_version.components.all())
+    for component in components:
+        own = [f for f in files if f.component_id == component.pk]
+        component.current_files = [f for f in own if f.replaced_at is None]
+        component.replaced_files = [f for f in own if f.replaced_at is not None]
+    return components
+
+
+def dossier_file_for_applicant(*, user: AbstractBaseUser, file_id: int) -> DossierFile:
+    record = DossierFile.objects.select_related("dossier").filter(pk=file_id, dossier__applicant=user).first()
+    if record is None:
+        raise Http404("Không tìm thấy tệp.")
+    return record
+
+
+def dossier_events(*, dossier: Dossier) -> list[DossierEvent]:
+    return list(DossierEvent.objects.filter(dossier=dossier).order_by("sequence"))
+
+
+def last_event(*, events: list[DossierEvent], action: str) -> DossierEvent | None:
+    for event in reversed(events):
+        if event.action == action:
+            return event
+    return None
+
+
+def supplement_request(*, events: list[DossierEvent]) -> DossierEvent | None:
+    return last_event(events=events, action=DossierAction.REQUEST_SUPPLEMENT)
+
+
+def reusable_files(*, user: AbstractBaseUser, component: DossierComponent) -> QuerySet[DossierFile]:
+    """The user's earlier documents of the component's type, from accepted dossiers, newest first.
+
+    One per content (the newest copy), so the same scan given three times is offered once.
+    """
+    if not component.document_type:
+        return DossierFile.objects.none()
+    return (
+        DossierFile.objects.filter(
+            dossier__applicant=user,
+            dossier__status__in=ACCEPTED_STATUSES,
+            replaced_at__isnull=True,
+            component__document_type=component.document_type,
+        )
+        .select_related("dossier")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def reusable_by_component(*, user: AbstractBaseUser, components: list[DossierComponent]) -> dict[int, list]:
+    """{component id: [files]} for the components that have a document type, in one query."""
+    types = {c.document_type for c in components if c.document_type}
+    if not types:
+        return {}
+    rows = (
+        DossierFile.objects.filter(
+            dossier__applicant=user,
+            dossier__status__in=ACCEPTED_STATUSES,
+            replaced_at__isnull=True,
+            component__document_type__in=types,
+        )
+        .select_related("dossier", "component")
+        .order_by("-created_at", "-pk")
+    )
+    by_type: dict[str, list[DossierFile]] = {}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        key = (row.component.document_type, row.sha256)
+        if key in seen:
+            continue
+        seen.add(key)
+        by_type.setdefault(row.component.document_type, []).append(row)
+    return {c.pk: by_type.get(c.document_type, [])[:5] for c in components if c.document_type}

@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from dichvucong.agencies.calendar import calendar_for
 from dichvucong.agencies.models import Agency
-from dichvucong.catalog.models import Procedure
+from dichvucong.catalog.eforms import payload_problems, prefill_values
+from dichvucong.catalog.models import DossierComponent, Procedure
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.permissions import (
+    ROLE_AGENCY_LEADER,
+    ROLE_HEAD_OF_DEPARTMENT,
+    ROLE_ONE_STOP,
+    ROLE_SPECIALIST,
+    can_act_for_agency,
+)
 from dichvucong.dossiers.codes import CODE_TIMEZONE, dossier_code_day, dossier_code_next
-from dichvucong.dossiers.constants import EVENT_DOSSIER_SUBMITTED, DossierAction, DossierStatus, ResultDelivery
-from dichvucong.dossiers.models import Dossier, DossierEvent
+from dichvucong.dossiers.constants import (
+    EVENT_DOSSIER_SUBMITTED,
+    EVENT_DOSSIER_UPDATED,
+    SUPPLEMENT_EFORM,
+    DossierAction,
+    DossierStatus,
+    ResultDelivery,
+    SupplementStage,
+)
+from dichvucong.dossiers.files import file_check, human_size, safe_filename
+from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+from dichvucong.dossiers.selectors import reusable_files
 from dichvucong.notifications.constants import Channel
 
 logger = logging.getLogger(__name__)
@@ -46,21 +69,84 @@ DRAFT_EDITABLE_FIELDS: frozenset[str] = frozenset(
 )
 
 ACTOR_APPLICANT = "applicant"
+ACTOR_OFFICER = "officer"
+
+# Officer roles (accounts.constants.OfficerRole values) allowed to make the back-office moves.
+# The per-procedure process of the back office narrows these further (which step, which person).
+_DESK = (ROLE_ONE_STOP,)
+_HANDLERS = (ROLE_ONE_STOP, ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER)
+_LEADERS = (ROLE_ONE_STOP, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER)
+_ACTIVE = frozenset(
+    {
+        DossierStatus.SUBMITTED,
+        DossierStatus.PAYMENT_REQUESTED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.PROCESSING,
+        DossierStatus.SUSPENDED,
+        DossierStatus.RESULT_READY,
+    }
+)
 
 
 @dataclass(frozen=True)
 class Transition:
     from_statuses: frozenset[str]
-    to_status: str
-    actor: str  # who may make the move; only the applicant for now, the back office adds its roles
+    # None: decided by the move itself (a supplement goes back where it was asked; a withdrawal
+    # request leaves the status as it is until the agency answers).
+    to_status: str | None
+    actor: str  # ACTOR_APPLICANT or ACTOR_OFFICER
+    roles: tuple[str, ...] = ()
+    comment_required: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
     DossierAction.SUBMIT: Transition(frozenset({DossierStatus.DRAFT}), DossierStatus.SUBMITTED, ACTOR_APPLICANT),
-    # "Before reception": once an officer has received the dossier (processing…), withdrawing is a
-    # request the agency decides on, which the back office will add as its own action.
+    # Immediate before reception; once received, withdrawing is a request the agency answers.
     DossierAction.WITHDRAW: Transition(
         frozenset({DossierStatus.DRAFT, DossierStatus.SUBMITTED}), DossierStatus.WITHDRAWN, ACTOR_APPLICANT
+    ),
+    DossierAction.REQUEST_WITHDRAWAL: Transition(
+        _ACTIVE - {DossierStatus.SUBMITTED}, None, ACTOR_APPLICANT, comment_required=True
+    ),
+    DossierAction.SUBMIT_SUPPLEMENT: Transition(frozenset({DossierStatus.SUPPLEMENT_REQUESTED}), None, ACTOR_APPLICANT),
+    DossierAction.RECEIVE: Transition(
+        frozenset({DossierStatus.SUBMITTED}), DossierStatus.PROCESSING, ACTOR_OFFICER, _DESK
+    ),
+    DossierAction.REQUEST_SUPPLEMENT: Transition(
+        frozenset({DossierStatus.SUBMITTED, DossierStatus.PROCESSING}),
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        ACTOR_OFFICER,
+        _HANDLERS,
+    ),
+    DossierAction.REFUSE: Transition(
+        frozenset({DossierStatus.SUBMITTED, DossierStatus.PROCESSING}),
+        DossierStatus.REFUSED,
+        ACTOR_OFFICER,
+        _LEADERS,
+        comment_required=True,
+    ),
+    DossierAction.REQUEST_PAYMENT: Transition(
+        frozenset({DossierStatus.SUBMITTED, DossierStatus.PROCESSING}),
+        DossierStatus.PAYMENT_REQUESTED,
+        ACTOR_OFFICER,
+        _HANDLERS,
+    ),
+    DossierAction.CONFIRM_PAYMENT: Transition(
+        frozenset({DossierStatus.PAYMENT_REQUESTED}), None, ACTOR_OFFICER, _HANDLERS
+    ),
+    DossierAction.SUSPEND: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.SUSPENDED, ACTOR_OFFICER, _LEADERS, comment_required=True
+    ),
+    DossierAction.RESUME: Transition(
+        frozenset({DossierStatus.SUSPENDED}), DossierStatus.PROCESSING, ACTOR_OFFICER, _LEADERS
+    ),
+    DossierAction.APPROVE_WITHDRAWAL: Transition(_ACTIVE, DossierStatus.WITHDRAWN, ACTOR_OFFICER, _LEADERS),
+    DossierAction.DECLINE_WITHDRAWAL: Transition(_ACTIVE, None, ACTOR_OFFICER, _LEADERS, comment_required=True),
+    DossierAction.FINISH: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.RESULT_READY, ACTOR_OFFICER, _HANDLERS
+    ),
+    DossierAction.RETURN_RESULT: Transition(
+        frozenset({DossierStatus.RESULT_READY}), DossierStatus.RETURNED, ACTOR_OFFICER, _DESK
     ),
 }
 
@@ -93,15 +179,27 @@ def dossier_create_draft(*, procedure: Procedure, applicant: AbstractBaseUser, a
         procedure_version=version,
         agency=agency,
         applicant=applicant,
-        owner_name=getattr(applicant, "full_name", "") or applicant.get_full_name(),
-        owner_national_id=getattr(applicant, "national_id", None) or "",
-        owner_phone=getattr(applicant, "phone", None) or "",
-        owner_email=getattr(applicant, "email", "") or "",
-        owner_province_code=getattr(applicant, "province_code", None),
-        owner_ward_code=getattr(applicant, "ward_code", None),
-        owner_street_address=getattr(applicant, "street_address", "") or "",
         status=DossierStatus.DRAFT,
+        **owner_from_account(applicant),
     )
+
+
+def owner_from_account(applicant: AbstractBaseUser) -> dict[str, Any]:
+    """The owner fields of a new dossier, from the applicant's account (chủ hồ sơ is the applicant at first).
+
+    SMS notifications are on when the account has a phone number to send them to.
+    """
+    phone = getattr(applicant, "phone", None) or ""
+    return {
+        "owner_name": getattr(applicant, "full_name", "") or applicant.get_full_name(),
+        "owner_national_id": getattr(applicant, "national_id", None) or "",
+        "owner_phone": phone,
+        "owner_email": getattr(applicant, "email", "") or "",
+        "owner_province_code": getattr(applicant, "province_code", None),
+        "owner_ward_code": getattr(applicant, "ward_code", None),
+        "owner_street_address": getattr(applicant, "street_address", "") or "",
+        "notify_by_sms": bool(phone),
+    }
 
 
 def dossier_update_draft(
@@ -119,7 +217,10 @@ def dossier_update_draft(
         if expected_version is not None and locked.version != expected_version:
             raise _stale()
         if locked.status != DossierStatus.DRAFT:
-            raise ApplicationError(_("Hồ sơ đã gửi không thể sửa."), code="not_draft")
+            # In a supplement the declaration may change only when it was asked for.
+            scope = dossier_edit_scope(locked)
+            if scope is None or not scope.eform or set(fields) - {"eform_data"}:
+                raise ApplicationError(_("Hồ sơ đã gửi không thể sửa."), code="not_draft")
         for name, value in fields.items():
             setattr(locked, name, value)
         try:
@@ -131,25 +232,341 @@ def dossier_update_draft(
     return locked
 
 
+def dossier_delete_draft(*, dossier: Dossier, actor: AbstractBaseUser) -> None:
+    """Delete a draft that was never sent, with its files (a blob shared by a reused file stays)."""
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+        if locked is None or locked.applicant_id != actor.pk:
+            raise _forbidden()
+        if locked.status != DossierStatus.DRAFT or DossierEvent.objects.filter(dossier=locked).exists():
+            raise ApplicationError(_("Chỉ xóa được hồ sơ chưa gửi."), code="not_draft")
+        names = list(DossierFile.objects.filter(dossier=locked).values_list("file", flat=True))
+        DossierFile.objects.filter(dossier=locked).delete()
+        locked.delete()
+        transaction.on_commit(lambda: _blobs_delete_unreferenced(names), robust=True)
+
+
+def dossier_prefill(*, dossier: Dossier, actor: AbstractBaseUser) -> list[str]:
+    """Fill the declaration's empty fields from the account and the latest earlier declaration.
+
+    Only fields whose definition names a `prefill` source are touched, and only when still empty:
+    the citizen asked for it ("Điền sẵn"), and nothing typed is overwritten. Returns the field
+    names filled.
+    """
+    definition = dossier.procedure_version.eform or {}
+    profile = {
+        "full_name": getattr(actor, "full_name", ""),
+        "national_id": getattr(actor, "national_id", None) or "",
+        "phone": getattr(actor, "phone", None) or "",
+        "email": getattr(actor, "email", "") or "",
+        "date_of_birth": actor.date_of_birth.isoformat() if getattr(actor, "date_of_birth", None) else None,
+        "address": {
+            "province_code": actor.province_code,
+            "ward_code": actor.ward_code,
+            "street": actor.street_address or "",
+        }
+        if getattr(actor, "ward_code", None)
+        else None,
+    }
+    previous = (
+        Dossier.objects.filter(applicant=actor)
+        .exclude(pk=dossier.pk)
+        .exclude(status=DossierStatus.DRAFT)
+        .exclude(eform_data={})
+        .order_by("-submitted_at", "-pk")
+        .values_list("eform_data", flat=True)
+        .first()
+    ) or {}
+    offered = prefill_values(definition, profile=profile, previous=previous)
+    current = dict(dossier.eform_data or {})
+    filled = [name for name, value in offered.items() if current.get(name) in (None, "", [], {})]
+    if not filled:
+        return []
+    current.update({name: offered[name] for name in filled})
+    dossier_update_draft(dossier=dossier, actor=actor, eform_data=current)
+    return filled
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EditScope:
+    """What the applicant may change now: everything on a draft, only what was asked in a supplement."""
+
+    components: frozenset[int] | None  # None: every component of the version
+    eform: bool
+    request: DossierEvent | None = None
+
+    def allows(self, component_id: int) -> bool:
+        return self.components is None or component_id in self.components
+
+
+def dossier_edit_scope(dossier: Dossier) -> EditScope | None:
+    """None when the applicant may change nothing (sent and not asked for a supplement)."""
+    if dossier.status == DossierStatus.DRAFT:
+        return EditScope(components=None, eform=True)
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        request = _last_event(dossier, DossierAction.REQUEST_SUPPLEMENT)
+        items = request.data.get("items", []) if request else []
+        components = frozenset(int(i["component"]) for i in items if i.get("component") != SUPPLEMENT_EFORM)
+        eform = any(i.get("component") == SUPPLEMENT_EFORM for i in items)
+        return EditScope(components=components, eform=eform, request=request)
+    return None
+
+
+def _locked_for_files(dossier: Dossier, actor: AbstractBaseUser) -> tuple[Dossier, EditScope]:
+    locked = Dossier.objects.select_for_update().select_related("procedure_version").filter(pk=dossier.pk).first()
+    if locked is None or locked.applicant_id != actor.pk:
+        raise _forbidden()
+    scope = dossier_edit_scope(locked)
+    if scope is None:
+        raise ApplicationError(_("Hồ sơ đã gửi không thể sửa."), code="not_editable")
+    return locked, scope
+
+
+def _component_of(dossier: Dossier, component_id: Any, scope: EditScope) -> DossierComponent:
+    try:
+        component = DossierComponent.objects.get(pk=int(component_id), version_id=dossier.procedure_version_id)
+    except (TypeError, ValueError, DossierComponent.DoesNotExist):
+        raise ApplicationError(_("Thành phần hồ sơ không thuộc hồ sơ này."), code="invalid_component") from None
+    if not scope.allows(component.pk):
+        raise ApplicationError(
+            _("Thành phần “%(name)s” không nằm trong nội dung yêu cầu bổ sung.") % {"name": component.name},
+            code="not_requested",
+        )
+    return component
+
+
+def _check_room(dossier: Dossier, component: DossierComponent, adding: int) -> None:
+    """Count and size limits, over the files that are part of the dossier now."""
+
+    current = DossierFile.objects.filter(dossier=dossier, replaced_at__isnull=True)
+    max_component = settings.ATTACHMENT_MAX_FILES_PER_COMPONENT
+    if current.filter(component=component).count() >= max_component:
+        raise ApplicationError(
+            _("Mỗi thành phần hồ sơ có tối đa %(n)s tệp; “%(name)s” đã đủ.")
+            % {"n": max_component, "name": component.name},
+            code="too_many_files",
+        )
+    max_files = settings.ATTACHMENT_MAX_FILES_PER_DOSSIER
+    if current.count() >= max_files:
+        raise ApplicationError(_("Một hồ sơ có tối đa %(n)s tệp đính kèm.") % {"n": max_files}, code="too_many_files")
+    limit = settings.ATTACHMENT_MAX_DOSSIER_MB * 1024 * 1024
+    total = sum(current.values_list("size", flat=True))
+    if total + adding > limit:
+        raise ApplicationError(
+            _("Tổng dung lượng tệp của hồ sơ sẽ là %(total)s, vượt quá giới hạn %(limit)s MB.")
+            % {"total": human_size(total + adding), "limit": settings.ATTACHMENT_MAX_DOSSIER_MB},
+            code="dossier_too_large",
+        )
+
+
+def _file_round(dossier: Dossier) -> int:
+    return dossier.supplement_round + 1 if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED else 0
+
+
+def dossier_file_add(*, dossier: Dossier, component_id: Any, upload: Any, actor: AbstractBaseUser) -> DossierFile:
+    """Attach an uploaded file to a component, after checking it by content (type, size, integrity)."""
+
+    check = file_check(
+        upload,
+        allowed_kinds=settings.ATTACHMENT_ALLOWED_TYPES,
+        max_bytes=settings.ATTACHMENT_MAX_FILE_MB * 1024 * 1024,
+    )
+    with transaction.atomic():
+        locked, scope = _locked_for_files(dossier, actor)
+        component = _component_of(locked, component_id, scope)
+        _check_room(locked, component, check.size)
+        record = DossierFile(
+            dossier=locked,
+            component=component,
+            name=safe_filename(getattr(upload, "name", "") or "", extension=check.extension),
+            extension=check.extension,
+            size=check.size,
+            sha256=check.sha256,
+            content_type=check.content_type,
+            kind=check.kind,
+            is_signed_pdf=check.is_signed_pdf,
+            signature_count=check.signature_count,
+            round=_file_round(locked),
+            uploaded_by=actor,
+        )
+        upload.seek(0)
+        record.file.save(record.name, upload, save=False)
+        stored = record.file.name
+        try:
+            record.save(force_insert=True)
+        except Exception:
+            record.file.storage.delete(stored)
+            raise
+    return record
+
+
+def dossier_file_reuse(
+    *, dossier: Dossier, component_id: Any, source_file_id: Any, actor: AbstractBaseUser
+) -> DossierFile:
+    """Attach a document the applicant already gave in an accepted dossier ("không phải cung cấp lại")."""
+
+    with transaction.atomic():
+        locked, scope = _locked_for_files(dossier, actor)
+        component = _component_of(locked, component_id, scope)
+        try:
+            source = reusable_files(user=actor, component=component).get(pk=int(source_file_id))
+        except (TypeError, ValueError, DossierFile.DoesNotExist):
+            raise ApplicationError(
+                _("Không dùng lại được giấy tờ đã chọn cho thành phần này."), code="not_reusable"
+            ) from None
+        if DossierFile.objects.filter(
+            dossier=locked, component=component, sha256=source.sha256, replaced_at__isnull=True
+        ).exists():
+            raise ApplicationError(_("Giấy tờ này đã có trong hồ sơ."), code="duplicate")
+        _check_room(locked, component, source.size)
+        return DossierFile.objects.create(
+            dossier=locked,
+            component=component,
+            file=source.file.name,
+            name=source.name,
+            extension=source.extension,
+            size=source.size,
+            sha256=source.sha256,
+            content_type=source.content_type,
+            kind=source.kind,
+            is_signed_pdf=source.is_signed_pdf,
+            signature_count=source.signature_count,
+            round=_file_round(locked),
+            reused_from=source,
+            uploaded_by=actor,
+        )
+
+
+def dossier_file_remove(*, dossier: Dossier, file_id: Any, actor: AbstractBaseUser) -> None:
+    """Take a file out: deleted from a draft; in a supplement, a file already sent is kept as replaced."""
+    with transaction.atomic():
+        locked, scope = _locked_for_files(dossier, actor)
+        try:
+            record = DossierFile.objects.get(pk=int(file_id), dossier=locked, replaced_at__isnull=True)
+        except (TypeError, ValueError, DossierFile.DoesNotExist):
+            raise ApplicationError(_("Không tìm thấy tệp đính kèm."), code="not_found") from None
+        if not scope.allows(record.component_id):
+            raise ApplicationError(
+                _("Tệp này không thuộc nội dung yêu cầu bổ sung nên không thể thay."), code="not_requested"
+            )
+        if record.round == _file_round(locked):
+            name = record.file.name
+            record.delete()
+            transaction.on_commit(lambda: _blobs_delete_unreferenced([name]), robust=True)
+        else:
+            # Sent before: evidence of what the agency received, so it is kept and marked replaced.
+            record.replaced_at = timezone.now()
+            record.save(update_fields=["replaced_at"])
+
+
+def _blobs_delete_unreferenced(names: Iterable[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in set(names):
+        if name and not DossierFile.objects.filter(file=name).exists():
+            default_storage.delete(name)
+
+
 # --- The one door ---------------------------------------------------------------------------------
 def _actor_allowed(*, rule: Transition, dossier: Dossier, actor: AbstractBaseUser | None) -> bool:
+    if actor is None:
+        return False
     if rule.actor == ACTOR_APPLICANT:
-        return actor is not None and actor.pk == dossier.applicant_id
-    return False
+        return actor.pk == dossier.applicant_id
+    return can_act_for_agency(actor, dossier.agency_id, *rule.roles)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops a dossier from being sent, and the section of the form it belongs to."""
+
+    section: str  # one of FORM_SECTIONS
+    message: str
+    anchor: str = ""
+
+
+# The sections of the dossier form, in order (the anchors of the progress indicator).
+SECTION_GENERAL = "thong-tin-chung"
+SECTION_DELIVERY = "nhan-ket-qua"
+SECTION_COMPONENTS = "thanh-phan-ho-so"
+SECTION_EFORM = "to-khai"
+FORM_SECTIONS = (SECTION_GENERAL, SECTION_DELIVERY, SECTION_COMPONENTS, SECTION_EFORM)
+
+
+def dossier_problems(dossier: Dossier) -> list[Problem]:
+    """Everything that stops a dossier from being sent, in the order of the form; empty when none.
+
+    The review page shows the same list the transition refuses with, so what the citizen reads
+    is exactly what the rule checks.
+    """
+    problems: list[Problem] = []
+    if not dossier.owner_name.strip():
+        problems.append(Problem(SECTION_GENERAL, _("Chưa nhập họ và tên chủ hồ sơ.")))
+    if dossier.notify_by_sms and not dossier.owner_phone:
+        problems.append(Problem(SECTION_GENERAL, _("Chưa nhập số điện thoại để nhận thông báo qua SMS.")))
+    if dossier.result_delivery == ResultDelivery.BY_POST and not (
+        dossier.post_recipient_name.strip() and dossier.post_street_address.strip() and dossier.post_ward_code
+    ):
+        problems.append(Problem(SECTION_DELIVERY, _("Chưa nhập đủ người nhận và địa chỉ nhận kết quả qua bưu điện.")))
+    version = dossier.procedure_version
+    with_files = set(
+        DossierFile.objects.filter(dossier=dossier, replaced_at__isnull=True).values_list("component_id", flat=True)
+    )
+    definition = version.eform or {}
+    has_eform = bool(definition.get("sections"))
+    for component in version.components.all():
+        if component.is_eform and has_eform:
+            continue  # the declaration is filled online (section "Tờ khai"), not uploaded
+        if component.required and component.pk not in with_files:
+            problems.append(
+                Problem(
+                    SECTION_COMPONENTS,
+                    _("Chưa đính kèm thành phần bắt buộc: %(name)s.") % {"name": component.name},
+                    anchor=f"thanh-phan-{component.pk}",
+                )
+            )
+    if has_eform:
+        for problem in payload_problems(definition, dossier.eform_data or {}):
+            label, message = problem["label"], problem["message"]
+            text = _("Tờ khai — %(label)s: %(message)s") % {"label": label, "message": message} if label else message
+            problems.append(Problem(SECTION_EFORM, text, anchor=problem["anchor"]))
+    return problems
 
 
 def _check_submittable(dossier: Dossier) -> None:
-    missing = []
-    if not dossier.owner_name.strip():
-        missing.append(_("họ và tên chủ hồ sơ"))
-    if dossier.result_delivery == ResultDelivery.BY_POST and not (
-        dossier.post_recipient_name.strip() and dossier.post_street_address.strip()
-    ):
-        missing.append(_("người nhận và địa chỉ nhận kết quả qua bưu điện"))
-    if missing:
+    problems = [problem.message for problem in dossier_problems(dossier)]
+    if problems:
         raise ApplicationError(
-            _("Hồ sơ còn thiếu: %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)}, code="incomplete"
+            _("Hồ sơ chưa đủ để gửi: %(problems)s") % {"problems": " ".join(problems)},
+            code="incomplete",
+            extra={"problems": problems},
         )
+
+
+def _supplement_items(dossier: Dossier, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items of a supplement request, each a component of this dossier or the e-form, with a reason."""
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise ApplicationError(_("Vui lòng nêu ít nhất một nội dung cần bổ sung."), code="invalid")
+    components = {c.pk: c for c in dossier.procedure_version.components.all()}
+    items: list[dict[str, Any]] = []
+    for raw in raw_items[:50]:
+        if not isinstance(raw, dict):
+            raise ApplicationError(_("Nội dung yêu cầu bổ sung không hợp lệ."), code="invalid")
+        target = raw.get("component")
+        reason = str(raw.get("reason") or "").strip()[:2000]
+        if target == SUPPLEMENT_EFORM:
+            items.append({"component": SUPPLEMENT_EFORM, "name": str(_("Tờ khai")), "reason": reason})
+            continue
+        try:
+            component = components[int(target)]
+        except (TypeError, ValueError, KeyError):
+            raise ApplicationError(
+                _("Thành phần hồ sơ yêu cầu bổ sung không thuộc hồ sơ này."), code="invalid"
+            ) from None
+        items.append({"component": component.pk, "name": component.name, "reason": reason})
+    return items
 
 
 def _event_append(
@@ -183,6 +600,97 @@ def _event_append(
     return event
 
 
+def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
+    return DossierEvent.objects.filter(dossier=dossier, action=action).order_by("-sequence").first()
+
+
+def _shift_deadline(dossier: Dossier, *, paused_since: datetime | None, now: datetime, changed: list[str]) -> None:
+    """Move the appointment by the working time the clock stood still (DESIGN §4)."""
+    if dossier.appointment_at is None or paused_since is None:
+        return
+    calendar = calendar_for(dossier.agency)
+    paused = calendar.working_time_between(paused_since, now)
+    if paused:
+        dossier.appointment_at = calendar.add_working_time(dossier.appointment_at, paused)
+        changed.append("appointment_at")
+
+
+def _apply_effects(
+    *,
+    dossier: Dossier,
+    action: str,
+    rule: Transition,
+    now: datetime,
+    event_data: dict[str, Any],
+    changed: list[str],
+) -> str:
+    """What a move does besides the status; returns the new status."""
+    to_status = rule.to_status
+    if action == DossierAction.SUBMIT:
+        _check_submittable(dossier)
+        dossier.code = dossier_code_next(agency=dossier.agency, day=dossier_code_day(now))
+        dossier.submitted_at = now
+        changed += ["code", "submitted_at"]
+    elif action == DossierAction.RECEIVE:
+        version = dossier.procedure_version
+        dossier.received_at = now
+        dossier.appointment_at = calendar_for(dossier.agency).add_duration(
+            now, version.processing_time, version.processing_time_unit, cutoff=version.same_day_cutoff
+        )
+        event_data["appointment_at"] = dossier.appointment_at.isoformat()
+        changed += ["received_at", "appointment_at"]
+    elif action == DossierAction.REQUEST_SUPPLEMENT:
+        event_data["items"] = _supplement_items(dossier, event_data)
+        event_data["stage"] = (
+            SupplementStage.PROCESSING if dossier.status == DossierStatus.PROCESSING else SupplementStage.RECEPTION
+        )
+        if any(item["component"] == SUPPLEMENT_EFORM for item in event_data["items"]):
+            # The declaration as it was, so the history can show it next to the corrected one.
+            event_data["eform_before"] = dossier.eform_data
+    elif action == DossierAction.SUBMIT_SUPPLEMENT:
+        request = _last_event(dossier, DossierAction.REQUEST_SUPPLEMENT)
+        stage = (request.data.get("stage") if request else None) or SupplementStage.RECEPTION
+        _check_submittable(dossier)
+        dossier.supplement_round += 1
+        changed.append("supplement_round")
+        event_data["round"] = dossier.supplement_round
+        if request and "eform_before" in request.data:
+            event_data["eform_after"] = dossier.eform_data
+        event_data["files"] = list(
+            DossierFile.objects.filter(dossier=dossier, round=dossier.supplement_round).values_list("pk", flat=True)
+        )
+        if stage == SupplementStage.PROCESSING:
+            to_status = DossierStatus.PROCESSING
+            _shift_deadline(dossier, paused_since=request.created_at if request else None, now=now, changed=changed)
+        else:
+            to_status = DossierStatus.SUBMITTED
+    elif action == DossierAction.CONFIRM_PAYMENT:
+        request = _last_event(dossier, DossierAction.REQUEST_PAYMENT)
+        to_status = request.from_status if request else DossierStatus.SUBMITTED
+    elif action == DossierAction.RESUME:
+        suspended = _last_event(dossier, DossierAction.SUSPEND)
+        _shift_deadline(dossier, paused_since=suspended.created_at if suspended else None, now=now, changed=changed)
+    elif action == DossierAction.REQUEST_WITHDRAWAL:
+        if dossier.withdrawal_requested_at is not None:
+            raise ApplicationError(_("Bạn đã đề nghị rút hồ sơ này; vui lòng chờ cơ quan trả lời."), code="duplicate")
+        dossier.withdrawal_requested_at = now
+        changed.append("withdrawal_requested_at")
+        to_status = dossier.status
+    elif action in (DossierAction.APPROVE_WITHDRAWAL, DossierAction.DECLINE_WITHDRAWAL):
+        if dossier.withdrawal_requested_at is None:
+            raise ApplicationError(_("Công dân chưa đề nghị rút hồ sơ này."), code="invalid_transition")
+        dossier.withdrawal_requested_at = None
+        changed.append("withdrawal_requested_at")
+        if action == DossierAction.DECLINE_WITHDRAWAL:
+            to_status = dossier.status
+    elif action == DossierAction.RETURN_RESULT:
+        dossier.returned_at = now
+        changed.append("returned_at")
+    if to_status is None:  # pragma: no cover - every dynamic move sets it above
+        raise AssertionError(f"{action} did not decide a status")
+    return to_status
+
+
 def dossier_transition(
     *,
     dossier_id: int,
@@ -196,7 +704,8 @@ def dossier_transition(
 
     Locks the row, checks who may do what from where, appends the chained event, saves the
     changed fields and queues the notifications for after the commit. Raises ApplicationError
-    with code "not_found", "forbidden", "stale", "invalid_transition" or "incomplete".
+    with code "not_found", "forbidden", "stale", "invalid_transition", "incomplete",
+    "comment_required", "duplicate" or "invalid".
     """
     try:
         action = DossierAction(action)
@@ -204,7 +713,12 @@ def dossier_transition(
         raise ApplicationError(_("Thao tác không hợp lệ."), code="invalid_action") from exc
     rule = TRANSITIONS[action]
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version", "agency")
+            .filter(pk=dossier_id)
+            .first()
+        )
         if dossier is None:
             raise ApplicationError(_("Không tìm thấy hồ sơ."), code="not_found")
         # Permission before anything else, so another citizen learns nothing about the dossier.
@@ -218,34 +732,36 @@ def dossier_transition(
                 % {"status": dossier.get_status_display(), "action": action.label},
                 code="invalid_transition",
             )
+        if rule.comment_required and not comment.strip():
+            raise ApplicationError(_("Vui lòng nhập lý do."), code="comment_required")
         from_status = dossier.status
         changed = ["status", "version", "updated_at"]
         now = timezone.now()
-        if action == DossierAction.SUBMIT:
-            _check_submittable(dossier)
-            dossier.code = dossier_code_next(agency=dossier.agency, day=dossier_code_day(now))
-            dossier.submitted_at = now
-            changed += ["code", "submitted_at"]
-        dossier.status = rule.to_status
-        dossier.version += 1
         event_data = dict(data or {})
+        to_status = _apply_effects(
+            dossier=dossier, action=action, rule=rule, now=now, event_data=event_data, changed=changed
+        )
+        dossier.status = to_status
+        dossier.version += 1
         if dossier.code:
             event_data.setdefault("code", dossier.code)
-        _event_append(
+        event = _event_append(
             dossier=dossier,
             action=action,
             from_status=from_status,
             to_status=dossier.status,
             actor=actor,
-            comment=comment,
+            comment=comment.strip(),
             data=event_data,
         )
-        dossier.save(update_fields=changed)
+        dossier.save(update_fields=sorted(set(changed)))
+        dossier_pk, sequence = dossier.pk, event.sequence
+        # robust: a missing template or a bad address must not undo a committed move; the
+        # failure is logged and the dossier keeps its new status.
         if action == DossierAction.SUBMIT:
-            dossier_pk = dossier.pk
-            # robust: a missing template or a bad address must not undo a committed submission;
-            # the failure is logged and the dossier stays sent.
             transaction.on_commit(lambda: dossier_notify_submitted(dossier_id=dossier_pk), robust=True)
+        elif action in NOTIFIED_ACTIONS:
+            transaction.on_commit(lambda: dossier_notify_event(dossier_id=dossier_pk, sequence=sequence), robust=True)
     return dossier
 
 
@@ -256,8 +772,6 @@ def dossier_notify_submitted(*, dossier_id: int) -> list[Any]:
     The idempotency keys (dossier:{id}:submitted:{channel}) make a second run return the
     messages already queued (CONVENTIONS #5).
     """
-    from dichvucong.notifications.services import notification_queue
-
     dossier = Dossier.objects.select_related("procedure_version", "agency", "applicant").get(pk=dossier_id)
     context = {
         "code": dossier.code,
@@ -269,23 +783,81 @@ def dossier_notify_submitted(*, dossier_id: int) -> list[Any]:
         "lookup_url": f"{getattr(settings, 'PORTAL_BASE_URL', '')}/tra-cuu/?{urlencode({'ma': dossier.code})}",
         "full_name": dossier.owner_name,
     }
+    return _queue_for_owner(
+        dossier=dossier, event=EVENT_DOSSIER_SUBMITTED, context=context, key=f"dossier:{dossier.pk}:submitted"
+    )
+
+
+NOTIFIED_ACTIONS: frozenset[str] = frozenset(
+    {
+        DossierAction.RECEIVE,
+        DossierAction.REQUEST_SUPPLEMENT,
+        DossierAction.REFUSE,
+        DossierAction.REQUEST_PAYMENT,
+        DossierAction.SUSPEND,
+        DossierAction.RESUME,
+        DossierAction.APPROVE_WITHDRAWAL,
+        DossierAction.DECLINE_WITHDRAWAL,
+        DossierAction.FINISH,
+        DossierAction.RETURN_RESULT,
+    }
+)
+
+
+def _local_text(moment: datetime | None) -> str:
+    return moment.astimezone(CODE_TIMEZONE).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def _event_message(event: DossierEvent, dossier: Dossier) -> str:
+    """One sentence, in the active language, saying what happened to the dossier."""
+    action = event.action
+    if action == DossierAction.RECEIVE:
+        return _("đã được tiếp nhận. Ngày hẹn trả kết quả: %(date)s.") % {"date": _local_text(dossier.appointment_at)}
+    if action == DossierAction.REQUEST_SUPPLEMENT:
+        return _("cần bổ sung. Vui lòng xem nội dung yêu cầu bổ sung và gửi bổ sung.")
+    if action == DossierAction.REFUSE:
+        return _("không được tiếp nhận. Lý do: %(reason)s") % {"reason": event.comment}
+    if action == DossierAction.REQUEST_PAYMENT:
+        return _("đang chờ thanh toán phí, lệ phí.")
+    if action == DossierAction.SUSPEND:
+        return _("tạm dừng xử lý. Lý do: %(reason)s") % {"reason": event.comment}
+    if action == DossierAction.RESUME:
+        return _("được tiếp tục xử lý.")
+    if action == DossierAction.APPROVE_WITHDRAWAL:
+        return _("đã được rút theo đề nghị của bạn.")
+    if action == DossierAction.DECLINE_WITHDRAWAL:
+        return _("không được rút. Lý do: %(reason)s") % {"reason": event.comment}
+    if action == DossierAction.FINISH:
+        return _("đã có kết quả giải quyết.")
+    if action == DossierAction.RETURN_RESULT:
+        return _("đã được trả kết quả.")
+    return _("đã chuyển sang trạng thái: %(status)s.") % {"status": DossierStatus(event.to_status).label}
+
+
+def _owner_channels(dossier: Dossier) -> list[tuple[str, str]]:
     recipients: list[tuple[str, str]] = []
     if dossier.notify_by_sms and dossier.owner_phone:
         recipients.append((Channel.SMS, dossier.owner_phone))
     if dossier.owner_email:
         recipients.append((Channel.EMAIL, dossier.owner_email))
     recipients.append((Channel.IN_APP, str(dossier.applicant_id)))
+    return recipients
+
+
+def _queue_for_owner(*, dossier: Dossier, event: str, context: dict[str, Any], key: str) -> list[Any]:
+    from dichvucong.notifications.services import notification_queue
+
     language = getattr(dossier.applicant, "language", "vi") or "vi"
     queued = []
-    for channel, recipient in recipients:
+    for channel, recipient in _owner_channels(dossier):
         try:
             queued.append(
                 notification_queue(
-                    event=EVENT_DOSSIER_SUBMITTED,
+                    event=event,
                     channel=channel,
                     recipient=recipient,
                     context=context,
-                    idempotency_key=f"dossier:{dossier.pk}:submitted:{channel}",
+                    idempotency_key=f"{key}:{channel}",
                     user=dossier.applicant,
                     language=language,
                 )
@@ -294,6 +866,32 @@ def dossier_notify_submitted(*, dossier_id: int) -> list[Any]:
             # One channel's problem (a malformed phone typed by the owner) must not stop the others.
             logger.exception("Dossier %s: could not queue the %s notification", dossier.pk, channel)
     return queued
+
+
+def dossier_notify_event(*, dossier_id: int, sequence: int) -> list[Any]:
+    """Tell the owner what an officer did (received, supplement asked, refused…); safe to run twice."""
+    dossier = Dossier.objects.select_related("procedure_version", "agency", "applicant").get(pk=dossier_id)
+    event = DossierEvent.objects.get(dossier=dossier, sequence=sequence)
+    language = getattr(dossier.applicant, "language", "vi") or "vi"
+    with override(language):
+        message = _event_message(event, dossier)
+    context = {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure_version.name,
+        "agency_name": dossier.agency.name,
+        "message": message,
+        "comment": event.comment,
+        "dossier_url": f"{getattr(settings, 'PORTAL_BASE_URL', '')}{dossier_url(dossier)}",
+        "full_name": dossier.owner_name,
+    }
+    return _queue_for_owner(
+        dossier=dossier, event=EVENT_DOSSIER_UPDATED, context=context, key=f"dossier:{dossier.pk}:event:{sequence}"
+    )
+
+
+def dossier_url(dossier: Dossier) -> str:
+    """The dossier's page: by its code once sent, by its number while a draft."""
+    return reverse("dossiers:detail", kwargs={"ref": dossier.code or str(dossier.pk)})
 
 
 # --- Integrity ------------------------------------------------------------------------------------

@@ -35,3 +35,4 @@ class NotificationEvent(models.TextChoices):
     EMAIL_VERIFICATION = "email_verification", _("Xác thực thư điện tử")
     ACCOUNT_CREATED = "account_created", _("Tài khoản đã được tạo")
     DOSSIER_SUBMITTED = "dossier_submitted", _("Hồ sơ đã được gửi")
+    DOSSIER_UPDATED = "dossier_updated", _("Hồ sơ có cập nhật")

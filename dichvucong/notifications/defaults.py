@@ -278,6 +278,49 @@ DOSSIER_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
         ),
     ),
 }
+
+# --- Dossiers: an officer moved the dossier on (queued by dossiers.services.dossier_notify_event) --
+# `message` is one sentence already in the recipient's language ("đã được tiếp nhận. Ngày hẹn…").
+_DOSSIER_UPDATED_VI = "Hồ sơ {{ code }} ({{ procedure_name }}) {{ message }} Chi tiết: {{ dossier_url }}"
+_DOSSIER_UPDATED_EN = "Dossier {{ code }} ({{ procedure_name }}) {{ message }} Details: {{ dossier_url }}"
+DOSSIER_TEMPLATES.update(
+    {
+        ("dossier_updated", "sms", "vi"): DefaultTemplate(subject="", body_text=_DOSSIER_UPDATED_VI),
+        ("dossier_updated", "sms", "en"): DefaultTemplate(subject="", body_text=_DOSSIER_UPDATED_EN),
+        ("dossier_updated", "in_app", "vi"): DefaultTemplate(
+            subject="Hồ sơ {{ code }}: có cập nhật", body_text=_DOSSIER_UPDATED_VI
+        ),
+        ("dossier_updated", "in_app", "en"): DefaultTemplate(
+            subject="Dossier {{ code }}: update", body_text=_DOSSIER_UPDATED_EN
+        ),
+        ("dossier_updated", "email", "vi"): DefaultTemplate(
+            subject="Hồ sơ {{ code }}: có cập nhật — {{ portal_name }}",
+            body_text=(
+                "Xin chào{% if full_name %} {{ full_name }}{% endif %},\n\n"
+                f"{_DOSSIER_UPDATED_VI}\n\n"
+                "{{ portal_name }}"
+            ),
+            body_html=(
+                "<p>Xin chào{% if full_name %} {{ full_name }}{% endif %},</p>\n"
+                "<p>Hồ sơ <strong>{{ code }}</strong> ({{ procedure_name }}) {{ message }}</p>\n"
+                '<p><a href="{{ dossier_url }}">Xem hồ sơ</a></p>'
+            ),
+        ),
+        ("dossier_updated", "email", "en"): DefaultTemplate(
+            subject="Dossier {{ code }}: update — {{ portal_name }}",
+            body_text=(
+                "Hello{% if full_name %} {{ full_name }}{% endif %},\n\n"
+                f"{_DOSSIER_UPDATED_EN}\n\n"
+                "{{ portal_name }}"
+            ),
+            body_html=(
+                "<p>Hello{% if full_name %} {{ full_name }}{% endif %},</p>\n"
+                "<p>Dossier <strong>{{ code }}</strong> ({{ procedure_name }}) {{ message }}</p>\n"
+                '<p><a href="{{ dossier_url }}">View the dossier</a></p>'
+            ),
+        ),
+    }
+)
 DEFAULT_TEMPLATES.update(DOSSIER_TEMPLATES)
 
 

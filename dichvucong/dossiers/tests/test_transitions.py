@@ -198,7 +198,7 @@ def test_unknown_dossier_and_unknown_action(personas):
         dossier_transition(dossier_id=987654, action=DossierAction.SUBMIT, actor=personas.citizen)
     assert exc.value.code == "not_found"
     with pytest.raises(ApplicationError) as exc:
-        dossier_transition(dossier_id=987654, action="receive", actor=personas.citizen)
+        dossier_transition(dossier_id=987654, action="delete_everything", actor=personas.citizen)
     assert exc.value.code == "invalid_action"
 
 

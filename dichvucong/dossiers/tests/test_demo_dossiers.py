@@ -1,0 +1,68 @@
+"""The demo dossiers: the demo citizen has dossiers in every folder, made through the real services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dichvucong.dossiers import demo
+from dichvucong.dossiers.constants import CitizenFolder, DossierStatus
+from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+from dichvucong.dossiers.selectors import folder_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(settings) -> str:
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_every_folder_of_the_demo_citizen_has_dossiers(loaded):
+    dossiers = Dossier.objects.filter(applicant__national_id=demo.CITIZEN)
+    assert dossiers.count() == len(demo.SCENARIOS)
+    statuses = set(dossiers.values_list("status", flat=True))
+    assert {
+        DossierStatus.DRAFT,
+        DossierStatus.SUBMITTED,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.PAYMENT_REQUESTED,
+        DossierStatus.PROCESSING,
+        DossierStatus.SUSPENDED,
+        DossierStatus.RESULT_READY,
+        DossierStatus.RETURNED,
+        DossierStatus.REFUSED,
+        DossierStatus.WITHDRAWN,
+    } <= statuses
+    counts = folder_counts(user=dossiers.first().applicant)
+    assert all(counts[folder] > 0 for folder in CitizenFolder), counts
+    assert "Hồ sơ mẫu của công dân 046090001234" in loaded
+
+
+def test_sent_demo_dossiers_have_codes_history_and_checked_files(loaded):
+    sent = Dossier.objects.exclude(status=DossierStatus.DRAFT).filter(applicant__national_id=demo.CITIZEN)
+    codes = list(sent.values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    assert all(codes)
+    assert all(code.startswith(demo.THUAN_HOA + "-") for code in codes)
+    for dossier in sent:
+        assert DossierEvent.objects.filter(dossier=dossier).exists()
+    files = DossierFile.objects.filter(dossier__applicant__national_id=demo.CITIZEN)
+    assert files.exists()
+    assert set(files.values_list("content_type", flat=True)) <= {"application/pdf", "image/jpeg"}
+    assert all(len(sha) == 64 for sha in files.values_list("sha256", flat=True))
+    refused = sent.get(status=DossierStatus.REFUSED)
+    assert DossierEvent.objects.filter(dossier=refused, comment__contains="không thuộc địa bàn").exists()
+
+
+def test_loading_again_adds_nothing(loaded, settings):
+    before = Dossier.objects.count(), DossierEvent.objects.count(), DossierFile.objects.count()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), DossierFile.objects.count()) == before
+    assert "không tạo thêm" in out.getvalue()
