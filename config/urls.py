@@ -22,6 +22,8 @@ urlpatterns = [
     path("thong-bao/", include("dichvucong.notifications.urls", namespace="notifications")),
     path("tai-khoan/xac-thuc-hai-lop/", include("dichvucong.accounts.urls_two_factor")),
     path("tai-khoan/", include("dichvucong.accounts.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("ho-so/", include("dichvucong.dossiers.urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

@@ -193,7 +193,11 @@ def verify_email_link(request: HttpRequest, otp_id: int, token: str) -> HttpResp
 def wards(request: HttpRequest) -> HttpResponse:
     """Ward <option>s of a province, for the htmx-enhanced address fields."""
     try:
-        province = int(request.GET.get("province_code", ""))
+        # Forms with a prefix (the dossier form has two addresses) send e.g. "chu-province_code".
+        raw = request.GET.get("province_code") or next(
+            (value for key, value in request.GET.items() if key.endswith("province_code")), ""
+        )
+        province = int(raw)
     except ValueError:
         return HttpResponseBadRequest(_("Tỉnh/thành phố không hợp lệ."))
     return render(request, "accounts/includes/ward_options.html", {"wards": ward_choices(province)})
