@@ -16,7 +16,6 @@ import argparse
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from common import create_postgres_database, environment, percentiles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -36,40 +37,6 @@ QUERIES = [
     "thu tuc",
     "",
 ]
-
-
-def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
-    return {
-        "READ_DOTENV": "0",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuv",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_MANIFEST": "0",
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "HUEY_IMMEDIATE": "1",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-
-
-def _create_postgres_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return p50 * 1000, p95 * 1000
 
 
 def _prepare(count: int) -> list[str]:
@@ -119,7 +86,7 @@ def _in_process(codes: list[str], requests: int) -> list[tuple[str, float, float
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
             queries = max(queries, len(captured.captured_queries))
-        rows.append((name, *_percentiles(samples), queries))
+        rows.append((name, *percentiles(samples), queries))
     return rows
 
 
@@ -157,7 +124,7 @@ def _over_http(env: dict[str, str], codes: list[str], requests: int) -> list[tup
                 urllib.request.urlopen(base + urls[i % len(urls)], timeout=10).read()  # noqa: S310
                 if i >= 5:  # warm-up
                     samples.append(time.perf_counter() - started)
-            rows.append((name, *_percentiles(samples)))
+            rows.append((name, *percentiles(samples)))
         return rows
     finally:
         server.terminate()
@@ -174,11 +141,11 @@ def main() -> int:
     data_dir = Path(tempfile.gettempdir()) / "dvc-bench"
     data_dir.mkdir(exist_ok=True)
     if args.postgres:
-        _create_postgres_database("dvc_bench")
+        create_postgres_database("dvc_bench")
         database_url = "postgres://postgres@127.0.0.1:5432/dvc_bench"
     else:
         database_url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    env = _environment(database_url, data_dir)
+    env = environment(database_url, data_dir)
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
     codes = _prepare(args.count)

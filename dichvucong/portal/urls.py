@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from dichvucong.portal import views
+from dichvucong.portal import views, views_lookup
 
 app_name = "portal"
 
@@ -12,14 +12,7 @@ _upcoming = views.UpcomingPage.as_view
 urlpatterns = [
     path("", views.home, name="home"),
     path("ho-tro/", views.support, name="support"),
-    path(
-        "tra-cuu/",
-        _upcoming(
-            title=_("Tra cứu hồ sơ"),
-            summary=_("Tra cứu tình trạng giải quyết hồ sơ theo mã hồ sơ hoặc số CCCD."),
-        ),
-        name="lookup",
-    ),
+    path("tra-cuu/", views_lookup.lookup, name="lookup"),
     path(
         "thanh-toan/",
         _upcoming(
