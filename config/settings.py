@@ -37,10 +37,12 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "captcha",
     "dichvucong.core",
     "dichvucong.agencies",
     "dichvucong.accounts",
     "dichvucong.catalog",
+    "dichvucong.documents",
     "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.portal",
@@ -256,6 +258,29 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dichvucong.core.views.csrf_failure"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# --- Dossier attachments (DESIGN §12) -----------------------------------------------------------
+# Sizes in megabytes. Types are detected from the content; the names here are the detector's.
+ATTACHMENT_MAX_FILE_MB = env_int("ATTACHMENT_MAX_FILE_MB", 20)
+ATTACHMENT_MAX_DOSSIER_MB = env_int("ATTACHMENT_MAX_DOSSIER_MB", 100)
+ATTACHMENT_MAX_FILES_PER_COMPONENT = env_int("ATTACHMENT_MAX_FILES_PER_COMPONENT", 10)
+ATTACHMENT_MAX_FILES_PER_DOSSIER = env_int("ATTACHMENT_MAX_FILES_PER_DOSSIER", 50)
+ATTACHMENT_ALLOWED_TYPES = env_list("ATTACHMENT_ALLOWED_TYPES", ["pdf", "jpeg", "png", "docx", "xlsx", "odt"])
+# Django refuses request bodies above this before any view runs; one upload plus the form must fit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Captcha (django-simple-captcha) on the review page and the public look-up ------------------
+# CAPTCHA_TEST_MODE accepts "PASSED" as the answer: for automated tests only, never in production.
+CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", default=False)
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (140, 44)
+CAPTCHA_FONT_SIZE = 30
+LOOKUP_FREE_TRIES = env_int("LOOKUP_FREE_TRIES", 3)  # look-ups per address per hour before the captcha
+LOOKUP_MAX_PER_HOUR = env_int(
+    "LOOKUP_MAX_PER_HOUR", 60
+)  # past this, look-ups from one address get 429 until the hour ends
+
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng Dịch vụ công")
 PORTAL_PROVINCE = env_str("PORTAL_PROVINCE", "Thành phố Huế")
@@ -276,5 +301,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint and fontTools log every rendering step at INFO: noise, not news.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -39,6 +39,13 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+def test_check_deploy_refuses_the_captcha_test_mode(tmp_path):
+    result = _manage(tmp_path, "check", "--deploy", env={**PRODUCTION_ENV, "CAPTCHA_TEST_MODE": "1"})
+
+    assert result.returncode != 0
+    assert "dichvucong.E001" in result.stderr + result.stdout
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
 
