@@ -11,11 +11,11 @@ from dichvucong.notifications.services import notification_send
 from dichvucong.notifications.tests.factories import NotificationFactory
 
 
-# serialized_rollback: a flush would also delete the seeded templates that later live-server tests need.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are a PostgreSQL matter; SQLite lets one writer in at a time"
+)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_message_send_it_once(recording_sms, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are a PostgreSQL matter; SQLite lets one writer in at a time")
     notification = NotificationFactory()
     original_send = recording_sms.send
 
