@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "captcha",
     "dichvucong.core",
     "dichvucong.agencies",
     "dichvucong.accounts",
@@ -46,6 +45,8 @@ INSTALLED_APPS = [
     "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.portal",
+    # After our apps so that core/templates/captcha/ overrides its widget template.
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -277,9 +278,8 @@ CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_IMAGE_SIZE = (140, 44)
 CAPTCHA_FONT_SIZE = 30
 LOOKUP_FREE_TRIES = env_int("LOOKUP_FREE_TRIES", 3)  # look-ups per address per hour before the captcha
-LOOKUP_MAX_PER_HOUR = env_int(
-    "LOOKUP_MAX_PER_HOUR", 60
-)  # past this, look-ups from one address get 429 until the hour ends
+# Past this, look-ups from one address get 429 until the hour ends.
+LOOKUP_MAX_PER_HOUR = env_int("LOOKUP_MAX_PER_HOUR", 60)
 
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng Dịch vụ công")

@@ -112,6 +112,14 @@ def test_a_citizen_files_a_birth_registration_and_looks_it_up(page, mobile_page,
     expect(page.get_by_text("giay-chung-sinh.pdf")).to_be_visible()
     expect(page.get_by_text("Nguyễn Minh An").first).to_be_visible()
     page.get_by_label("Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên.").check()
+    # A picture that cannot be read is replaced without leaving the page.
+    key = page.locator("[data-captcha] input[type=hidden]")
+    first_key = key.input_value()
+    page.get_by_role("button", name="Đổi mã khác").click()
+    expect(key).not_to_have_value(first_key)
+    expect(page.get_by_role("img", name="Ảnh mã xác nhận gồm 5 ký tự")).to_have_attribute(
+        "src", f"/captcha/image/{key.input_value()}/"
+    )
     page.get_by_label("Mã xác nhận").fill(CAPTCHA_TEST_ANSWER)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the long pledge wraps
     screenshot(page, "review-desktop")
@@ -161,3 +169,29 @@ def test_a_citizen_files_a_birth_registration_and_looks_it_up(page, mobile_page,
         mobile_page.goto(address)
         assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 360, address
         screenshot(mobile_page, name)
+
+
+def test_form_review_success_and_supplement_pages_have_no_serious_accessibility_violation(
+    axe_page, personas, birth_procedure
+):
+    from dichvucong.core.testing.browser import axe_violations
+    from dichvucong.dossiers.constants import DossierAction
+    from dichvucong.dossiers.services import dossier_transition
+    from dichvucong.dossiers.tests.test_form import draft_with_files, sent_and_asked
+
+    draft = draft_with_files(personas, birth_procedure)
+    sent = draft_with_files(personas, birth_procedure)
+    sent = dossier_transition(dossier_id=sent.pk, action=DossierAction.SUBMIT, actor=personas.citizen)
+    first = birth_procedure.current_version.components.first()
+    asked = sent_and_asked(personas, birth_procedure, items=[{"component": first.pk, "reason": "Ảnh mờ"}])
+    log_in(axe_page, personas.citizen.username)
+    for address in (
+        "/ho-so/nop-ho-so/1.001193/",
+        f"/ho-so/{draft.pk}/sua/",
+        f"/ho-so/{draft.pk}/xem-lai/",
+        f"/ho-so/{sent.code}/thanh-cong/",
+        f"/ho-so/{asked.code}/bo-sung/",
+        "/tra-cuu/",
+    ):
+        axe_page.goto(address)
+        assert axe_violations(axe_page) == [], address

@@ -27,3 +27,38 @@
     enhanceMenu();
   }
 })();
+
+// Captcha: "Đổi mã khác" fetches a new picture and key (django-simple-captcha's refresh view).
+(function () {
+  "use strict";
+  function enhanceCaptchas() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-captcha]"), function (box) {
+      var button = box.querySelector("[data-captcha-refresh]");
+      var image = box.querySelector("[data-captcha-image]");
+      var key = box.querySelector("input[type=hidden]");
+      var answer = box.querySelector("input[type=text]");
+      if (!button || !image || !key || !window.fetch) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        fetch(button.getAttribute("data-captcha-refresh"), {
+          credentials: "same-origin",
+          headers: { "X-Requested-With": "XMLHttpRequest" }
+        })
+          .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+          .then(function (data) {
+            key.value = data.key;
+            image.src = data.image_url;
+            if (answer) { answer.value = ""; answer.focus(); }
+          })
+          .catch(function () { window.location.reload(); })
+          .finally(function () { button.disabled = false; });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhanceCaptchas);
+  } else {
+    enhanceCaptchas();
+  }
+})();
