@@ -220,7 +220,7 @@ DEFAULT_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
         subject="Welcome to {{ portal_name }}",
         body_text=(
             "Your account has been created. You can search administrative procedures, file applications online "
-            "and follow them under My applications."
+            "and follow them under My dossiers."
         ),
     ),
 }

@@ -66,3 +66,17 @@ def test_loading_again_adds_nothing(loaded, settings):
     call_command("demo", stdout=out)
     assert (Dossier.objects.count(), DossierEvent.objects.count(), DossierFile.objects.count()) == before
     assert "không tạo thêm" in out.getvalue()
+
+
+def test_the_demo_citizens_pages_show_every_dossier(loaded, client):
+    from dichvucong.accounts.models import User
+
+    citizen = User.objects.get(national_id=demo.CITIZEN)
+    client.force_login(citizen)
+    assert client.get("/ho-so/").status_code == 200
+    for dossier in Dossier.objects.filter(applicant=citizen).select_related("procedure_version__procedure"):
+        page = client.get(f"/ho-so/{dossier.code or dossier.pk}/")
+        assert page.status_code == 200, dossier
+        if dossier.procedure_version.procedure.code == demo.BIRTH:
+            # The e-form component is declared online, not missing.
+            assert "Khai trực tuyến, xem mục" in page.content.decode()
