@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dichvucong.accounts",
     "dichvucong.catalog",
     "dichvucong.documents",
+    "dichvucong.workflow",
     "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.portal",

@@ -99,6 +99,12 @@ class DossierAction(models.TextChoices):
     DECLINE_WITHDRAWAL = "decline_withdrawal", _("Không đồng ý cho rút hồ sơ")
     FINISH = "finish", _("Hoàn thành xử lý")
     RETURN_RESULT = "return_result", _("Trả kết quả")
+    # Moves along the procedure's process (workflow.constants.StepAction has the same values).
+    FORWARD = "forward", _("Chuyển bước tiếp")
+    SEND_BACK = "send_back", _("Trả lại bước trước")
+    PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối")
+    SIGN = "sign", _("Ký số kết quả")
+    EXTEND = "extend", _("Gia hạn, hẹn lại ngày trả kết quả")
 
 
 class SupplementStage(models.TextChoices):

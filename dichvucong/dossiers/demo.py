@@ -31,12 +31,25 @@ from dichvucong.dossiers.services import (
 CITIZEN = "046090001234"
 THUAN_HOA = "000.60.01.H57"
 HUE, THUAN_HOA_WARD = 46, 19786
-DESK, SPECIALIST, LEADER = "motcua.thuanhoa", "chuyenvien.thuanhoa", "chutich.thuanhoa"
+DESK, SPECIALIST, HEAD, LEADER, CLERK = (
+    "motcua.thuanhoa",
+    "chuyenvien.thuanhoa",
+    "truongphong.thuanhoa",
+    "chutich.thuanhoa",
+    "vanthu.thuanhoa",
+)
 
 BIRTH = "1.001193"  # Đăng ký khai sinh: with the demo e-form
 RESIDENCE = "1.004194"  # Đăng ký tạm trú: files only
 
 _A = DossierAction
+# Through the default process (workflow.constants.DEFAULT_STEPS), each step by its own officer.
+_TO_RESULT = (
+    (_A.FORWARD, SPECIALIST, "Hồ sơ đầy đủ, hợp lệ; đã dự thảo kết quả."),
+    (_A.FORWARD, HEAD, "Trình lãnh đạo phê duyệt."),
+    (_A.FORWARD, LEADER, "Đồng ý."),
+    (_A.FINISH, CLERK, "Đã vào sổ, đóng dấu."),
+)
 
 
 @dataclass(frozen=True)
@@ -71,16 +84,16 @@ SCENARIOS: tuple[Scenario, ...] = (
             (_A.SUSPEND, LEADER, "Chờ xác minh chỗ ở hợp pháp với Công an phường."),
         ),
     ),
-    Scenario(BIRTH, "Nguyễn Khánh Linh", ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), (_A.FINISH, SPECIALIST, ""))),
+    Scenario(BIRTH, "Nguyễn Khánh Linh", ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), *_TO_RESULT)),
     Scenario(
         BIRTH,
         "Nguyễn Đức Anh",
-        ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), (_A.FINISH, SPECIALIST, ""), (_A.RETURN_RESULT, DESK, "")),
+        ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), *_TO_RESULT, (_A.RETURN_RESULT, DESK, "")),
     ),
     Scenario(
         RESIDENCE,
         "",
-        ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), (_A.FINISH, SPECIALIST, ""), (_A.RETURN_RESULT, DESK, "")),
+        ((_A.SUBMIT, "", ""), (_A.RECEIVE, DESK, ""), *_TO_RESULT, (_A.RETURN_RESULT, DESK, "")),
     ),
     Scenario(
         RESIDENCE,
@@ -183,7 +196,7 @@ def load(out: TextIO) -> None:
     if existing:
         out.write(_("Hồ sơ mẫu: công dân mẫu đã có %(n)s hồ sơ, không tạo thêm.") % {"n": existing} + "\n")
         return
-    officers = {u.username: u for u in User.objects.filter(username__in=(DESK, SPECIALIST, LEADER))}
+    officers = {u.username: u for u in User.objects.filter(username__in=(DESK, SPECIALIST, HEAD, LEADER, CLERK))}
     made: dict[str, int] = {}
     with transaction.atomic():
         for scenario in SCENARIOS:

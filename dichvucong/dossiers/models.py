@@ -66,6 +66,32 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     # After reception a withdrawal is a request the agency answers; set while it waits for that answer.
     withdrawal_requested_at = models.DateTimeField(_("đề nghị rút hồ sơ lúc"), null=True, blank=True)
+    # The back office (DESIGN §3, §4): the acceptance deadline (8 working hours after sending), the
+    # process the dossier was received under, its current step, who holds it and when that step is due.
+    acceptance_due_at = models.DateTimeField(_("hạn tiếp nhận"), null=True, blank=True)
+    process = models.ForeignKey(
+        "workflow.ProcessDefinition",
+        verbose_name=_("quy trình xử lý"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    step_order = models.PositiveSmallIntegerField(_("bước hiện tại"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ đang xử lý"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+    )
+    step_started_at = models.DateTimeField(_("bắt đầu bước lúc"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
+    refusal_proposed = models.BooleanField(_("đã đề xuất từ chối"), default=False)
+    # The first appointment date, kept when an extension (văn bản xin lỗi) sets a new one: statistics
+    # count lateness against it.
+    original_appointment_at = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
     # How many supplements the citizen has sent: the round of the files each one added.
     supplement_round = models.PositiveSmallIntegerField(_("số lần bổ sung"), default=0)
     # Optimistic concurrency: a form carries the version it was drawn from, so a click on a page
@@ -79,8 +105,11 @@ class Dossier(models.Model):
         indexes = [
             # "Hồ sơ của tôi": one applicant's dossiers by folder, newest first.
             models.Index(fields=("applicant", "status", "-created_at"), name="dossier_applicant_status"),
-            # The back office queues: one agency's dossiers by status.
+            # The back office queues: one agency's dossiers by status, by deadline.
             models.Index(fields=("agency", "status"), name="dossier_agency_status"),
+            models.Index(fields=("agency", "status", "acceptance_due_at"), name="dossier_acceptance_queue"),
+            models.Index(fields=("agency", "status", "step_due_at"), name="dossier_step_queue"),
+            models.Index(fields=("assignee", "status", "step_due_at"), name="dossier_assignee_queue"),
         ]
 
     def __str__(self) -> str:
@@ -239,3 +268,48 @@ class DossierFile(models.Model):
     @property
     def is_current(self) -> bool:
         return self.replaced_at is None
+
+
+class DocumentKind(models.TextChoices):
+    RESULT = "result", _("Kết quả giải quyết")
+    OFFICER = "officer", _("Tài liệu của cán bộ")
+
+
+def _document_path(instance: DossierDocument, filename: str) -> str:
+    now = timezone.now()
+    return f"documents/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class DossierDocument(models.Model):
+    """A document the agency adds to a dossier: the result (ký số) or a file an officer joins to a move.
+
+    Kept with its SHA-256 like every file (DESIGN §10); `public_id` is what the QR code of a result
+    carries to the public verification page, so nobody can enumerate documents by number.
+    """
+
+    public_id = models.UUIDField(_("mã công khai"), default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("loại tài liệu"), max_length=16, choices=DocumentKind)
+    file = models.FileField(_("tệp"), upload_to=_document_path, max_length=255)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    extension = models.CharField(_("phần mở rộng"), max_length=8)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    content_type = models.CharField(_("kiểu nội dung"), max_length=100)
+    is_signed = models.BooleanField(_("đã ký số"), default=False)
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=255, blank=True)
+    # A result replaced by a corrected one stays in the history.
+    replaced_at = models.DateTimeField(_("được thay thế lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tài liệu của cơ quan")
+        verbose_name_plural = _("tài liệu của cơ quan")
+        ordering = ("dossier", "created_at", "pk")
+
+    def __str__(self) -> str:
+        return self.name

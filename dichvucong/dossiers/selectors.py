@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dichvucong.catalog.models import DossierComponent
+from dichvucong.dossiers.codes import CODE_TIMEZONE
 from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder, DossierAction, DossierStatus
 from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+from dichvucong.workflow.engine import timeliness
 
 # A document given in a dossier the agency accepted (received, whatever came after, except a
 # refusal or a withdrawal) can be offered again for a component of the same document type.
@@ -130,3 +135,42 @@ def reusable_by_component(*, user: AbstractBaseUser, components: list[DossierCom
         seen.add(key)
         by_type.setdefault(row.component.document_type, []).append(row)
     return {c.pk: by_type.get(c.document_type, [])[:5] for c in components if c.document_type}
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """One row of the processing control slip (Phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    step: str  # the step the dossier left
+    giver: str
+    receiver: str
+    at: datetime
+    due_at: datetime | None
+    timeliness: str | None  # workflow.engine EARLY / ON_TIME / LATE
+
+
+def dossier_handoffs(*, dossier: Dossier) -> list[Handoff]:
+    """Every hand-off of the dossier, from its history, with its early / on time / late mark."""
+    rows: list[Handoff] = []
+    for event in DossierEvent.objects.filter(dossier=dossier).order_by("sequence"):
+        data = event.data or {}
+        handoff = data.get("handoff")
+        if not handoff:
+            continue
+        due = datetime.fromisoformat(handoff["due_at"]) if handoff.get("due_at") else None
+        entered = data.get("step") or {}
+        if event.action == DossierAction.RETURN_RESULT:
+            receiver = dossier.owner_name
+        else:
+            receiver = entered.get("assignee_name") or entered.get("name", "")
+        rows.append(
+            Handoff(
+                step=handoff.get("step", ""),
+                giver=event.actor_label,
+                receiver=receiver,
+                at=event.created_at,
+                due_at=due,
+                timeliness=timeliness(event.created_at, due, zone=CODE_TIMEZONE),
+            )
+        )
+    return rows

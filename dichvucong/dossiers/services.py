@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from dichvucong.catalog.models import DossierComponent, Procedure
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import (
     ROLE_AGENCY_LEADER,
+    ROLE_CLERK,
     ROLE_HEAD_OF_DEPARTMENT,
     ROLE_ONE_STOP,
     ROLE_SPECIALIST,
@@ -44,6 +45,12 @@ from dichvucong.dossiers.files import file_check, human_size, safe_filename
 from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
 from dichvucong.dossiers.selectors import reusable_files
 from dichvucong.notifications.constants import Channel
+from dichvucong.workflow.constants import ACCEPTANCE_HOURS
+from dichvucong.workflow.engine import DossierState, StepSpec, allowed_actions, current_step, holds_step
+from dichvucong.workflow.engine import next_step as engine_next_step
+from dichvucong.workflow.engine import previous_step as engine_previous_step
+from dichvucong.workflow.selectors import officer_state, process_steps
+from dichvucong.workflow.services import process_for
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +82,8 @@ ACTOR_OFFICER = "officer"
 # The per-procedure process of the back office narrows these further (which step, which person).
 _DESK = (ROLE_ONE_STOP,)
 _HANDLERS = (ROLE_ONE_STOP, ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER)
+# Anyone holding a step of a process (the engine narrows it to the step's role, unit or officer).
+_STEP_HOLDERS = (ROLE_ONE_STOP, ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER, ROLE_CLERK)
 _LEADERS = (ROLE_ONE_STOP, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER)
 _ACTIVE = frozenset(
     {
@@ -143,10 +152,33 @@ TRANSITIONS: dict[str, Transition] = {
     DossierAction.APPROVE_WITHDRAWAL: Transition(_ACTIVE, DossierStatus.WITHDRAWN, ACTOR_OFFICER, _LEADERS),
     DossierAction.DECLINE_WITHDRAWAL: Transition(_ACTIVE, None, ACTOR_OFFICER, _LEADERS, comment_required=True),
     DossierAction.FINISH: Transition(
-        frozenset({DossierStatus.PROCESSING}), DossierStatus.RESULT_READY, ACTOR_OFFICER, _HANDLERS
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.RESULT_READY, ACTOR_OFFICER, _STEP_HOLDERS
+    ),
+    DossierAction.SIGN: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.RESULT_READY, ACTOR_OFFICER, _STEP_HOLDERS
     ),
     DossierAction.RETURN_RESULT: Transition(
-        frozenset({DossierStatus.RESULT_READY}), DossierStatus.RETURNED, ACTOR_OFFICER, _DESK
+        frozenset({DossierStatus.RESULT_READY}), DossierStatus.RETURNED, ACTOR_OFFICER, _STEP_HOLDERS
+    ),
+    DossierAction.FORWARD: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.PROCESSING, ACTOR_OFFICER, _STEP_HOLDERS
+    ),
+    DossierAction.SEND_BACK: Transition(
+        frozenset({DossierStatus.PROCESSING}),
+        DossierStatus.PROCESSING,
+        ACTOR_OFFICER,
+        _STEP_HOLDERS,
+        comment_required=True,
+    ),
+    DossierAction.PROPOSE_REFUSAL: Transition(
+        frozenset({DossierStatus.PROCESSING}),
+        DossierStatus.PROCESSING,
+        ACTOR_OFFICER,
+        _STEP_HOLDERS,
+        comment_required=True,
+    ),
+    DossierAction.EXTEND: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.PROCESSING, ACTOR_OFFICER, _LEADERS, comment_required=True
     ),
 }
 
@@ -605,14 +637,146 @@ def _last_event(dossier: Dossier, action: str) -> DossierEvent | None:
 
 
 def _shift_deadline(dossier: Dossier, *, paused_since: datetime | None, now: datetime, changed: list[str]) -> None:
-    """Move the appointment by the working time the clock stood still (DESIGN §4)."""
-    if dossier.appointment_at is None or paused_since is None:
+    """Move the appointment and the step's due time by the working time the clock stood still (DESIGN §4)."""
+    if paused_since is None:
         return
     calendar = calendar_for(dossier.agency)
     paused = calendar.working_time_between(paused_since, now)
-    if paused:
+    if not paused:
+        return
+    if dossier.appointment_at is not None:
         dossier.appointment_at = calendar.add_working_time(dossier.appointment_at, paused)
         changed.append("appointment_at")
+    if dossier.step_due_at is not None:
+        dossier.step_due_at = calendar.add_working_time(dossier.step_due_at, paused)
+        changed.append("step_due_at")
+
+
+def dossier_engine_state(dossier: Dossier) -> DossierState:
+    """The dossier as the workflow engine sees it (its process's steps prefetched when possible)."""
+    return DossierState(
+        status=dossier.status,
+        agency_id=dossier.agency_id,
+        steps=process_steps(dossier.process) if dossier.process_id else (),
+        step_order=dossier.step_order,
+        assignee_id=dossier.assignee_id,
+        withdrawal_requested=dossier.withdrawal_requested_at is not None,
+        refusal_proposed=dossier.refusal_proposed,
+    )
+
+
+def _assignee_for(dossier: Dossier, step: StepSpec, data: dict[str, Any]) -> AbstractBaseUser | None:
+    """Who the step goes to: its named officer, the officer the giver chose, or nobody (the unit's pool)."""
+    from dichvucong.accounts.models import User
+
+    if step.officer_id is not None:
+        return User.objects.filter(pk=step.officer_id).first()
+    chosen = data.pop("assignee", None)
+    if chosen in (None, ""):
+        return None
+    try:
+        user = User.objects.select_related("officer_profile").get(pk=int(chosen), is_active=True)
+    except (TypeError, ValueError, User.DoesNotExist):
+        raise ApplicationError(_("Cán bộ được chọn không hợp lệ."), code="invalid") from None
+    officer = officer_state(user)
+    if officer.agency_id != dossier.agency_id or not holds_step(officer, step):
+        raise ApplicationError(
+            _("Cán bộ được chọn không thực hiện được bước “%(step)s”.") % {"step": step.name}, code="invalid"
+        )
+    return user
+
+
+def _enter_step(
+    dossier: Dossier,
+    step: StepSpec,
+    *,
+    now: datetime,
+    event_data: dict[str, Any],
+    changed: list[str],
+    assignee: AbstractBaseUser | None = None,
+) -> None:
+    """Hand the dossier to `step`: who holds it, since when, until when (in the agency's working time)."""
+    event_data["step"] = {
+        "from": dossier.step_order,
+        "to": step.order,
+        "name": step.name,
+        "assignee": assignee.pk if assignee is not None else None,
+        "assignee_name": str(assignee) if assignee is not None else "",
+    }
+    dossier.step_order = step.order
+    dossier.assignee = assignee
+    dossier.step_started_at = now
+    dossier.step_due_at = calendar_for(dossier.agency).add_working_time(
+        now, timedelta(hours=float(step.allotted_hours))
+    )
+    event_data["step"]["due_at"] = dossier.step_due_at.isoformat()
+    changed += ["step_order", "assignee", "step_started_at", "step_due_at"]
+
+
+def _leave_steps(dossier: Dossier, changed: list[str]) -> None:
+    dossier.assignee = None
+    dossier.step_due_at = None
+    changed += ["assignee", "step_due_at"]
+
+
+def _last_holder(dossier: Dossier, order: int) -> AbstractBaseUser | None:
+    """Who last worked the step `order` (the one who moved the dossier on from it), to send it back to."""
+    for event in DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("-sequence"):
+        if (event.data or {}).get("step", {}).get("from") == order and event.actor is not None:
+            return event.actor
+    return None
+
+
+# Moves that hand the dossier from one holder to the next: each is a row of the control slip.
+HANDOFF_ACTIONS: frozenset[str] = frozenset(
+    {
+        DossierAction.RECEIVE,
+        DossierAction.FORWARD,
+        DossierAction.SEND_BACK,
+        DossierAction.PROPOSE_REFUSAL,
+        DossierAction.SIGN,
+        DossierAction.FINISH,
+        DossierAction.RETURN_RESULT,
+    }
+)
+
+
+def _record_handoff(dossier: Dossier, action: str, event_data: dict[str, Any]) -> None:
+    """Note in the event which step the dossier leaves and the due time then in force (pauses included)."""
+    if action not in HANDOFF_ACTIONS:
+        return
+    if action == DossierAction.RECEIVE:
+        name, due = str(_("Tiếp nhận hồ sơ")), dossier.acceptance_due_at
+    else:
+        step = current_step(dossier_engine_state(dossier))
+        name, due = (step.name if step else ""), dossier.step_due_at
+    event_data["handoff"] = {"step": name, "due_at": due.isoformat() if due else None}
+
+
+def _acceptance_due(dossier: Dossier, now: datetime) -> datetime:
+    return calendar_for(dossier.agency).add_working_time(now, timedelta(hours=ACCEPTANCE_HOURS))
+
+
+def _extend(dossier: Dossier, *, event_data: dict[str, Any], changed: list[str]) -> None:
+    """A new appointment date (văn bản xin lỗi và hẹn lại): later than the current one, a working day."""
+    raw = event_data.get("new_appointment_at")
+    try:
+        new = datetime.fromisoformat(str(raw))
+    except (TypeError, ValueError):
+        raise ApplicationError(_("Vui lòng nhập ngày hẹn trả mới hợp lệ."), code="invalid") from None
+    if timezone.is_naive(new):
+        new = timezone.make_aware(new, CODE_TIMEZONE)
+    if dossier.appointment_at is not None and new <= dossier.appointment_at:
+        raise ApplicationError(_("Ngày hẹn trả mới phải sau ngày hẹn hiện tại."), code="invalid")
+    if not calendar_for(dossier.agency).is_working_day(new.astimezone(CODE_TIMEZONE).date()):
+        raise ApplicationError(_("Ngày hẹn trả mới phải là ngày làm việc."), code="invalid")
+    if dossier.original_appointment_at is None:
+        dossier.original_appointment_at = dossier.appointment_at
+        changed.append("original_appointment_at")
+    event_data["previous_appointment_at"] = dossier.appointment_at.isoformat() if dossier.appointment_at else None
+    event_data["new_appointment_at"] = new.isoformat()
+    dossier.appointment_at = new
+    changed.append("appointment_at")
 
 
 def _apply_effects(
@@ -630,7 +794,8 @@ def _apply_effects(
         _check_submittable(dossier)
         dossier.code = dossier_code_next(agency=dossier.agency, day=dossier_code_day(now))
         dossier.submitted_at = now
-        changed += ["code", "submitted_at"]
+        dossier.acceptance_due_at = _acceptance_due(dossier, now)
+        changed += ["code", "submitted_at", "acceptance_due_at"]
     elif action == DossierAction.RECEIVE:
         version = dossier.procedure_version
         dossier.received_at = now
@@ -639,6 +804,47 @@ def _apply_effects(
         )
         event_data["appointment_at"] = dossier.appointment_at.isoformat()
         changed += ["received_at", "appointment_at"]
+        dossier.process = process_for(procedure=version.procedure, agency=dossier.agency)
+        changed.append("process")
+        steps = process_steps(dossier.process)
+        _enter_step(
+            dossier,
+            steps[0],
+            now=now,
+            event_data=event_data,
+            changed=changed,
+            assignee=_assignee_for(dossier, steps[0], event_data),
+        )
+    elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
+        state = dossier_engine_state(dossier)
+        target = engine_next_step(state)
+        if target is None:  # pragma: no cover - the engine does not offer it on the last step
+            raise ApplicationError(_("Đây là bước cuối của quy trình."), code="invalid_transition")
+        if action == DossierAction.PROPOSE_REFUSAL:
+            dossier.refusal_proposed = True
+            changed.append("refusal_proposed")
+        _enter_step(
+            dossier,
+            target,
+            now=now,
+            event_data=event_data,
+            changed=changed,
+            assignee=_assignee_for(dossier, target, event_data),
+        )
+    elif action == DossierAction.SEND_BACK:
+        state = dossier_engine_state(dossier)
+        target = engine_previous_step(state)
+        if target is None:  # pragma: no cover - the engine does not offer it on the first step
+            raise ApplicationError(_("Đây là bước đầu của quy trình."), code="invalid_transition")
+        # Back to whoever did that step, so the dossier lands in their "Việc của tôi" again.
+        holder = _last_holder(dossier, target.order) if target.officer_id is None else None
+        assignee = holder if holder is not None else _assignee_for(dossier, target, event_data)
+        _enter_step(dossier, target, now=now, event_data=event_data, changed=changed, assignee=assignee)
+    elif action in (DossierAction.SIGN, DossierAction.FINISH):
+        steps = process_steps(dossier.process)
+        _enter_step(dossier, steps[-1], now=now, event_data=event_data, changed=changed)
+    elif action == DossierAction.EXTEND:
+        _extend(dossier, event_data=event_data, changed=changed)
     elif action == DossierAction.REQUEST_SUPPLEMENT:
         event_data["items"] = _supplement_items(dossier, event_data)
         event_data["stage"] = (
@@ -664,6 +870,9 @@ def _apply_effects(
             _shift_deadline(dossier, paused_since=request.created_at if request else None, now=now, changed=changed)
         else:
             to_status = DossierStatus.SUBMITTED
+            # The desk has 8 working hours again, from the moment the supplement arrives.
+            dossier.acceptance_due_at = _acceptance_due(dossier, now)
+            changed.append("acceptance_due_at")
     elif action == DossierAction.CONFIRM_PAYMENT:
         request = _last_event(dossier, DossierAction.REQUEST_PAYMENT)
         to_status = request.from_status if request else DossierStatus.SUBMITTED
@@ -677,15 +886,18 @@ def _apply_effects(
         changed.append("withdrawal_requested_at")
         to_status = dossier.status
     elif action in (DossierAction.APPROVE_WITHDRAWAL, DossierAction.DECLINE_WITHDRAWAL):
-        if dossier.withdrawal_requested_at is None:
-            raise ApplicationError(_("Công dân chưa đề nghị rút hồ sơ này."), code="invalid_transition")
         dossier.withdrawal_requested_at = None
         changed.append("withdrawal_requested_at")
+        if action == DossierAction.APPROVE_WITHDRAWAL and dossier.step_order is not None:
+            _leave_steps(dossier, changed)
         if action == DossierAction.DECLINE_WITHDRAWAL:
             to_status = dossier.status
     elif action == DossierAction.RETURN_RESULT:
         dossier.returned_at = now
         changed.append("returned_at")
+        _leave_steps(dossier, changed)
+    elif action == DossierAction.REFUSE and dossier.step_order is not None:
+        _leave_steps(dossier, changed)
     if to_status is None:  # pragma: no cover - every dynamic move sets it above
         raise AssertionError(f"{action} did not decide a status")
     return to_status
@@ -732,12 +944,22 @@ def dossier_transition(
                 % {"status": dossier.get_status_display(), "action": action.label},
                 code="invalid_transition",
             )
+        if action in (DossierAction.APPROVE_WITHDRAWAL, DossierAction.DECLINE_WITHDRAWAL) and (
+            dossier.withdrawal_requested_at is None
+        ):
+            raise ApplicationError(_("Công dân chưa đề nghị rút hồ sơ này."), code="invalid_transition")
+        # The workflow engine has the last word on officers' moves: the step, its role, unit or officer.
+        if rule.actor == ACTOR_OFFICER and action not in allowed_actions(
+            dossier_engine_state(dossier), officer_state(actor)
+        ):
+            raise _forbidden()
         if rule.comment_required and not comment.strip():
             raise ApplicationError(_("Vui lòng nhập lý do."), code="comment_required")
         from_status = dossier.status
         changed = ["status", "version", "updated_at"]
         now = timezone.now()
         event_data = dict(data or {})
+        _record_handoff(dossier, action, event_data)
         to_status = _apply_effects(
             dossier=dossier, action=action, rule=rule, now=now, event_data=event_data, changed=changed
         )

@@ -28,11 +28,21 @@ _PATHS: dict[str, tuple[str, ...]] = {
     "refused": (_A.SUBMIT, _A.REFUSE),
     "payment_requested": (_A.SUBMIT, _A.REQUEST_PAYMENT),
     "suspended": (_A.SUBMIT, _A.RECEIVE, _A.SUSPEND),
-    "result_ready": (_A.SUBMIT, _A.RECEIVE, _A.FINISH),
-    "returned": (_A.SUBMIT, _A.RECEIVE, _A.FINISH, _A.RETURN_RESULT),
+    # Through the default process: chuyên viên → lãnh đạo phòng → lãnh đạo cơ quan → văn thư → một cửa.
+    "result_ready": (_A.SUBMIT, _A.RECEIVE, _A.FORWARD, _A.FORWARD, _A.FORWARD, _A.FINISH),
+    "returned": (_A.SUBMIT, _A.RECEIVE, _A.FORWARD, _A.FORWARD, _A.FORWARD, _A.FINISH, _A.RETURN_RESULT),
 }
 _OFFICER_MOVES = frozenset(
-    {_A.RECEIVE, _A.REQUEST_SUPPLEMENT, _A.REFUSE, _A.REQUEST_PAYMENT, _A.SUSPEND, _A.FINISH, _A.RETURN_RESULT}
+    {
+        _A.RECEIVE,
+        _A.REQUEST_SUPPLEMENT,
+        _A.REFUSE,
+        _A.REQUEST_PAYMENT,
+        _A.SUSPEND,
+        _A.FORWARD,
+        _A.FINISH,
+        _A.RETURN_RESULT,
+    }
 )
 _COMMENTS = {
     _A.REFUSE: "Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.",
@@ -47,14 +57,22 @@ def procedure_for(agency: Any, code: str | None = None, **extra: Any) -> Any:
 
 
 def desk_officer(agency: Any) -> Any:
-    """An officer of `agency` holding the roles every back-office move in the factory needs."""
+    """An officer of `agency` holding every role of the default process, so one person can walk it."""
     profile = OfficerProfile.objects.filter(agency=agency, user__username__startswith="canbo-").first()
     if profile is not None:
         return profile.user
     from dichvucong.core.testing.personas import make_officer
 
     user = UserFactory(officer=True, username=f"canbo-{agency.pk}")
-    return make_officer(user, agency, OfficerRole.ONE_STOP, OfficerRole.SPECIALIST, OfficerRole.AGENCY_LEADER)
+    return make_officer(
+        user,
+        agency,
+        OfficerRole.ONE_STOP,
+        OfficerRole.SPECIALIST,
+        OfficerRole.HEAD_OF_DEPARTMENT,
+        OfficerRole.AGENCY_LEADER,
+        OfficerRole.CLERK,
+    )
 
 
 def supplement_items(dossier: Dossier) -> list[dict[str, Any]]:
