@@ -238,6 +238,17 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 
+# --- Digital signatures of issued documents (dichvucong.documents.signing, DESIGN §10) -----------
+# SIGNING_PROVIDER: "demo" signs with this installation's own test CA, one key per agency, kept in the
+# database and encrypted with a key derived from SECRET_KEY (trusted here, nowhere else); "pkcs12"
+# signs with the agency certificate of a real CA in SIGNING_PKCS12_PATH (.p12/.pfx), unlocked with
+# SIGNING_PKCS12_PASSWORD. SIGNING_TRUST_ROOTS: comma-separated PEM files of further root
+# certificates that signatures are verified against (e.g. the national root CA for citizens' files).
+SIGNING_PROVIDER = env_str("SIGNING_PROVIDER", "demo")
+SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "")
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [])
+
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a
 # proxy that terminates TLS and already redirects).
@@ -307,5 +318,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pyHanko logs every untrusted or broken signature it validates as a warning with a traceback;
+        # for citizens' files that is the expected case, and verify_pdf() reports it.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }

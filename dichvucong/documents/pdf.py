@@ -108,22 +108,51 @@ def qr_data_uri(text: str) -> str:
     return segno.make(text, error=QR_ERROR_LEVEL, micro=False).png_data_uri(scale=QR_SCALE, border=QR_BORDER)
 
 
-def place_date_text(place: str, when: dt.date | dt.datetime | None) -> str:
-    """ "Huế, ngày 05 tháng 3 năm 2026": the place-and-date line of an administrative document.
+def _local_date(when: dt.date | dt.datetime) -> dt.date:
+    if isinstance(when, dt.datetime):
+        return timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+    return when
 
-    Decree 30/2020/NĐ-CP writes days below 10 and the months 1 and 2 with a leading zero (so
-    that "tháng 1" cannot be turned into "tháng 11" by hand); without a date, the dotted line
-    of a form filled by hand."""
+
+def _day_month_year(when: dt.date) -> dict[str, Any]:
+    # Decree 30/2020/NĐ-CP writes days below 10 and the months 1 and 2 with a leading zero (so
+    # that "tháng 1" cannot be turned into "tháng 11" by hand).
+    return {
+        "day": f"{when.day:02d}",
+        "month": f"{when.month:02d}" if when.month <= 2 else str(when.month),
+        "year": when.year,
+    }
+
+
+def place_date_text(place: str, when: dt.date | dt.datetime | None) -> str:
+    """ "Huế, ngày 05 tháng 3 năm 2026": the place-and-date line of an administrative document;
+    without a date, the dotted line of a form filled by hand."""
     if when is None:
         return _("%(place)s, ngày …… tháng …… năm ……") % {"place": place or "…………"}
-    if isinstance(when, dt.datetime):
-        when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
-    month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
     return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s") % {
         "place": place or "…………",
-        "day": f"{when.day:02d}",
-        "month": month,
-        "year": when.year,
+        **_day_month_year(_local_date(when)),
+    }
+
+
+def date_words(when: dt.date | dt.datetime | None) -> str:
+    """ "ngày 05 tháng 3 năm 2026": a date written out, as in the body of a slip."""
+    if when is None:
+        return ""
+    return _("ngày %(day)s tháng %(month)s năm %(year)s") % _day_month_year(_local_date(when))
+
+
+def datetime_words(when: dt.date | dt.datetime | None) -> str:
+    """ "14 giờ 05 phút, ngày 22 tháng 11 năm 2026" (a bare date: only the date, written out)."""
+    if when is None:
+        return ""
+    if not isinstance(when, dt.datetime):
+        return date_words(when)
+    local = timezone.localtime(when) if timezone.is_aware(when) else when
+    return _("%(hour)s giờ %(minute)s phút, %(date)s") % {
+        "hour": f"{local.hour:02d}",
+        "minute": f"{local.minute:02d}",
+        "date": date_words(local),
     }
 
 
@@ -134,3 +163,15 @@ def datetime_text(when: dt.datetime | None) -> str:
     if timezone.is_aware(when):
         when = timezone.localtime(when)
     return when.strftime("%d/%m/%Y %H:%M")
+
+
+def date_text(when: dt.date | dt.datetime | None) -> str:
+    """ "22/11/2026" (of a date and time: the day in the portal's time zone, the time left out)."""
+    if when is None:
+        return ""
+    return _local_date(when).strftime("%d/%m/%Y")
+
+
+def date_or_datetime_text(when: dt.date | dt.datetime | None) -> str:
+    """ "22/11/2026 14:05" for a moment, "22/11/2026" for a day."""
+    return datetime_text(when) if isinstance(when, dt.datetime) else date_text(when)
