@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from dichvucong.core.testing.browser import SCREENSHOT_DIR, axe_page, browser, mobile_page, page, screenshot
+from dichvucong.core.testing.dossier_fixtures import _media_in_tmp, birth_procedure
 from dichvucong.core.testing.personas import Personas, make_personas
 
-__all__ = ["axe_page", "browser", "mobile_page", "page", "screenshot"]
+__all__ = ["_media_in_tmp", "axe_page", "birth_procedure", "browser", "mobile_page", "page", "screenshot"]
 
 
 @pytest.fixture

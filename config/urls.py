@@ -24,6 +24,7 @@ urlpatterns = [
     path("tai-khoan/", include("dichvucong.accounts.urls")),
     path("captcha/", include("captcha.urls")),
     path("ho-so/", include("dichvucong.dossiers.urls")),
+    path("mot-cua/", include("dichvucong.backoffice.urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

@@ -12,7 +12,7 @@ from django.http import Http404
 from dichvucong.catalog.models import DossierComponent
 from dichvucong.dossiers.codes import CODE_TIMEZONE
 from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder, DossierAction, DossierStatus
-from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+from dichvucong.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierFile
 from dichvucong.workflow.engine import timeliness
 
 # A document given in a dossier the agency accepted (received, whatever came after, except a
@@ -174,3 +174,32 @@ def dossier_handoffs(*, dossier: Dossier) -> list[Handoff]:
             )
         )
     return rows
+
+
+def results_for_applicant(*, dossier: Dossier) -> list[DossierDocument]:
+    """The signed (or final) result documents the citizen may download: once the result is returned."""
+    if dossier.status != DossierStatus.RETURNED:
+        return []
+    return list(
+        DossierDocument.objects.filter(dossier=dossier, kind=DocumentKind.RESULT, replaced_at__isnull=True).order_by(
+            "created_at"
+        )
+    )
+
+
+def result_for_applicant(*, user: AbstractBaseUser, document_id: int) -> DossierDocument:
+    """One result document of the user's own returned dossier; 404 for anything else."""
+    document = (
+        DossierDocument.objects.select_related("dossier")
+        .filter(
+            pk=document_id,
+            dossier__applicant=user,
+            dossier__status=DossierStatus.RETURNED,
+            kind=DocumentKind.RESULT,
+            replaced_at__isnull=True,
+        )
+        .first()
+    )
+    if document is None:
+        raise Http404("Không tìm thấy tài liệu.")
+    return document

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from dichvucong.agencies.calendar import calendar_for
 from dichvucong.agencies.models import Agency
@@ -42,7 +42,7 @@ from dichvucong.dossiers.constants import (
     SupplementStage,
 )
 from dichvucong.dossiers.files import file_check, human_size, safe_filename
-from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
+from dichvucong.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierFile
 from dichvucong.dossiers.selectors import reusable_files
 from dichvucong.notifications.constants import Channel
 from dichvucong.workflow.constants import ACCEPTANCE_HOURS
@@ -753,6 +753,93 @@ def _record_handoff(dossier: Dossier, action: str, event_data: dict[str, Any]) -
     event_data["handoff"] = {"step": name, "due_at": due.isoformat() if due else None}
 
 
+RESULT_MAX_MB = 20
+
+
+def dossier_result_upload(*, dossier: Dossier, upload: Any, actor: AbstractBaseUser) -> DossierDocument:
+    """Keep the result document (văn bản kết quả, PDF) an officer uploads to be signed at the SIGN move.
+
+    Checked by content like citizens' files; only an officer of the dossier's agency may upload,
+    only while the dossier is being processed.
+    """
+    if not can_act_for_agency(actor, dossier.agency_id, *_STEP_HOLDERS):
+        raise _forbidden()
+    if dossier.status != DossierStatus.PROCESSING:
+        raise ApplicationError(_("Chỉ tải văn bản kết quả khi hồ sơ đang xử lý."), code="invalid_transition")
+    check = file_check(upload, allowed_kinds=("pdf",), max_bytes=RESULT_MAX_MB * 1024 * 1024)
+    record = DossierDocument(
+        dossier=dossier,
+        kind=DocumentKind.RESULT,
+        name=safe_filename(getattr(upload, "name", "") or "ket-qua.pdf", extension=check.extension),
+        extension=check.extension,
+        size=check.size,
+        sha256=check.sha256,
+        content_type=check.content_type,
+        created_by=actor,
+    )
+    upload.seek(0)
+    record.file.save(record.name, upload, save=False)
+    try:
+        record.save(force_insert=True)
+    except Exception:
+        record.file.storage.delete(record.file.name)
+        raise
+    return record
+
+
+def _sign_result(dossier: Dossier, *, actor: AbstractBaseUser, now: datetime, event_data: dict[str, Any]) -> None:
+    """Sign the uploaded result with the agency's key (PAdES); the signed copy replaces the unsigned one."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from dichvucong.documents.signing import sign_pdf
+
+    source = (
+        DossierDocument.objects.filter(
+            dossier=dossier, kind=DocumentKind.RESULT, is_signed=False, replaced_at__isnull=True
+        )
+        .filter(pk=event_data.pop("document", None) or 0)
+        .first()
+    )
+    if source is None:
+        raise ApplicationError(_("Vui lòng tải lên văn bản kết quả (PDF) để ký số."), code="invalid")
+    with source.file.open("rb") as handle:
+        unsigned = handle.read()
+    signed = sign_pdf(
+        unsigned,
+        agency_code=dossier.agency.code,
+        agency_name=dossier.agency.name,
+        signer_name=str(actor),
+        reason=str(_("Ký số kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code}),
+        location=dossier.agency.name,
+    )
+    record = DossierDocument(
+        dossier=dossier,
+        kind=DocumentKind.RESULT,
+        name=source.name,
+        extension=source.extension,
+        size=len(signed),
+        sha256=hashlib.sha256(signed).hexdigest(),
+        content_type="application/pdf",
+        is_signed=True,
+        signed_at=now,
+        signer_name=str(actor),
+        created_by=actor,
+    )
+    record.file.save(record.name, ContentFile(signed), save=False)
+    stored = record.file.name
+    try:
+        record.save(force_insert=True)
+        source.replaced_at = now
+        source.save(update_fields=["replaced_at"])
+    except Exception:
+        record.file.storage.delete(stored)
+        raise
+    # The file is kept if the transaction is rolled back later: an orphan blob, never a lost document.
+    event_data["document"] = {"id": record.pk, "sha256": record.sha256, "name": record.name}
+
+
 def _acceptance_due(dossier: Dossier, now: datetime) -> datetime:
     return calendar_for(dossier.agency).add_working_time(now, timedelta(hours=ACCEPTANCE_HOURS))
 
@@ -783,6 +870,7 @@ def _apply_effects(
     *,
     dossier: Dossier,
     action: str,
+    actor: AbstractBaseUser | None,
     rule: Transition,
     now: datetime,
     event_data: dict[str, Any],
@@ -841,6 +929,8 @@ def _apply_effects(
         assignee = holder if holder is not None else _assignee_for(dossier, target, event_data)
         _enter_step(dossier, target, now=now, event_data=event_data, changed=changed, assignee=assignee)
     elif action in (DossierAction.SIGN, DossierAction.FINISH):
+        if action == DossierAction.SIGN:
+            _sign_result(dossier, actor=actor, now=now, event_data=event_data)
         steps = process_steps(dossier.process)
         _enter_step(dossier, steps[-1], now=now, event_data=event_data, changed=changed)
     elif action == DossierAction.EXTEND:
@@ -961,7 +1051,7 @@ def dossier_transition(
         event_data = dict(data or {})
         _record_handoff(dossier, action, event_data)
         to_status = _apply_effects(
-            dossier=dossier, action=action, rule=rule, now=now, event_data=event_data, changed=changed
+            dossier=dossier, action=action, actor=actor, rule=rule, now=now, event_data=event_data, changed=changed
         )
         dossier.status = to_status
         dossier.version += 1
@@ -1133,3 +1223,140 @@ def dossier_events_verify(*, dossier: Dossier) -> bool:
     # The current status must be where the history ends, or it was written around the one door.
     current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
     return current == last_status
+
+
+# --- Deadlines: the officers are told (a periodic job, dossiers.tasks) --------------------------------
+STEP_DUE_SOON = timedelta(hours=2)  # working time left on a step when its holder is reminded
+ALERT_BATCH = 500  # dossiers per kind of alert per run; the next run takes the rest
+OFFICER_EVENT = "officer_deadline"
+
+
+def _agency_officers(agency_id: int, roles: Iterable[str]) -> list[Any]:
+    from dichvucong.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            officer_profile__agency=agency_id,
+            officer_profile__is_active=True,
+            officer_profile__role_assignments__role__in=list(roles),
+        ).distinct()
+    )
+
+
+def _step_holders(dossier: Dossier) -> list[Any]:
+    """Who must act at the dossier's current step: its assignee, else every officer who holds the step."""
+    if dossier.assignee_id is not None:
+        return [dossier.assignee]
+    step = current_step(dossier_engine_state(dossier))
+    if step is None:
+        return []
+    people = _agency_officers(dossier.agency_id, [step.role])
+    officers = [(person, officer_state(person)) for person in people]
+    return [person for person, officer in officers if holds_step(officer, step)]
+
+
+def _alert(dossier: Dossier, people: Iterable[Any], *, kind: str, stamp: datetime, headline: str, message: str) -> int:
+    """Queue one alert per person and channel; the key makes each alert happen once per deadline."""
+    from dichvucong.notifications.models import Notification
+    from dichvucong.notifications.services import notification_queue
+
+    queued = 0
+    url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('backoffice:dossier', args=[dossier.code])}"
+    for person in people:
+        language = getattr(person, "language", "vi") or "vi"
+        with override(language):
+            context = {
+                "code": dossier.code,
+                "procedure_name": dossier.procedure_version.name,
+                "headline": str(_(headline)),
+                "message": str(_(message)),
+                "dossier_url": url,
+                "full_name": str(person),
+            }
+        channels = [(Channel.IN_APP, str(person.pk))]
+        if person.email:
+            channels.append((Channel.EMAIL, person.email))
+        for channel, recipient in channels:
+            key = f"dossier:{dossier.pk}:{kind}:{stamp.isoformat()}:{person.pk}:{channel}"
+            if Notification.objects.filter(idempotency_key=key).exists():
+                continue  # already told about this deadline
+            try:
+                notification_queue(
+                    event=OFFICER_EVENT,
+                    channel=channel,
+                    recipient=recipient,
+                    context=context,
+                    idempotency_key=key,
+                    user=person,
+                    language=language,
+                )
+                queued += 1
+            except ApplicationError:
+                logger.exception("Dossier %s: could not queue the %s alert to %s", dossier.pk, kind, person.pk)
+    return queued
+
+
+def dossier_deadline_alerts(*, now: datetime | None = None) -> int:
+    """Tell officers about deadlines: acceptance overdue (the desk and the leaders), a step due soon
+    or overdue (whoever holds it), an appointment passed (the leaders). Safe to run often: each alert
+    is queued once per deadline (idempotency keys carry the deadline, so a moved deadline alerts again).
+    Returns how many messages were queued.
+    """
+    now = now or timezone.now()
+    queued = 0
+    base = Dossier.objects.select_related("procedure_version", "agency", "assignee", "process").prefetch_related(
+        "process__steps"
+    )
+    desk_and_leaders = (ROLE_ONE_STOP, ROLE_AGENCY_LEADER)
+    late_reception = base.filter(status=DossierStatus.SUBMITTED, acceptance_due_at__lt=now).order_by(
+        "acceptance_due_at"
+    )
+    for dossier in late_reception[:ALERT_BATCH]:
+        queued += _alert(
+            dossier,
+            _agency_officers(dossier.agency_id, desk_and_leaders),
+            kind="acceptance-overdue",
+            stamp=dossier.acceptance_due_at,
+            headline=gettext_noop("quá hạn tiếp nhận"),
+            message=gettext_noop(
+                "đã quá 8 giờ làm việc kể từ khi gửi mà chưa được tiếp nhận, yêu cầu bổ sung hoặc từ chối."
+            ),
+        )
+    processing = base.filter(status=DossierStatus.PROCESSING, step_due_at__isnull=False)
+    for dossier in processing.filter(step_due_at__lt=now).order_by("step_due_at")[:ALERT_BATCH]:
+        queued += _alert(
+            dossier,
+            _step_holders(dossier),
+            kind="step-overdue",
+            stamp=dossier.step_due_at,
+            headline=gettext_noop("quá hạn xử lý bước"),
+            message=gettext_noop("bước xử lý bạn đang giữ đã quá hạn."),
+        )
+    horizon = now + STEP_DUE_SOON * 3  # a cheap upper bound; the working-time check below decides
+    for dossier in processing.filter(step_due_at__gte=now, step_due_at__lte=horizon).order_by("step_due_at")[
+        :ALERT_BATCH
+    ]:
+        if calendar_for(dossier.agency).working_time_between(now, dossier.step_due_at) > STEP_DUE_SOON:
+            continue
+        queued += _alert(
+            dossier,
+            _step_holders(dossier),
+            kind="step-due-soon",
+            stamp=dossier.step_due_at,
+            headline=gettext_noop("sắp đến hạn"),
+            message=gettext_noop("bước xử lý bạn đang giữ sắp đến hạn (còn dưới 2 giờ làm việc)."),
+        )
+    late = base.filter(
+        status__in=(DossierStatus.PROCESSING, DossierStatus.RESULT_READY), appointment_at__lt=now
+    ).order_by("appointment_at")
+    for dossier in late[:ALERT_BATCH]:
+        queued += _alert(
+            dossier,
+            _agency_officers(dossier.agency_id, (ROLE_AGENCY_LEADER, ROLE_HEAD_OF_DEPARTMENT)),
+            kind="appointment-overdue",
+            stamp=dossier.appointment_at,
+            headline=gettext_noop("quá hạn trả kết quả"),
+            message=gettext_noop("đã quá ngày hẹn trả kết quả: cân nhắc gửi văn bản xin lỗi và hẹn lại ngày trả."),
+        )
+    return queued

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views_pages.folders, name="folders"),
     path("nop-ho-so/<str:code>/", views_form.create, name="create"),
     path("tep/<int:file_id>/", views_pages.file_download, name="file"),
+    path("ket-qua/<int:document_id>/", views_pages.result_download, name="result"),
     path("<str:ref>/", views_pages.detail, name="detail"),
     path("<str:ref>/sua/", views_form.edit, name="edit"),
     path("<str:ref>/tep-dinh-kem/", views_form.file_add, name="file_add"),

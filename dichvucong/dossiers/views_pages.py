@@ -26,7 +26,13 @@ from dichvucong.documents.declaration import declaration_pdf
 from dichvucong.documents.http import pdf_response
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
 from dichvucong.dossiers.models import Dossier
-from dichvucong.dossiers.selectors import dossier_file_for_applicant, dossier_for_applicant, folder_counts
+from dichvucong.dossiers.selectors import (
+    dossier_file_for_applicant,
+    dossier_for_applicant,
+    folder_counts,
+    result_for_applicant,
+    results_for_applicant,
+)
 from dichvucong.dossiers.selectors_pages import (
     WITHDRAW_NOW,
     WITHDRAW_REQUEST,
@@ -71,7 +77,11 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
     if dossier.code and ref != dossier.code:
         # Reached by its number (a page drawn before it was sent): the address to bookmark is the code's.
         return redirect(dossier_url(dossier))
-    return render(request, "dossiers/detail.html", {"overview": dossier_page(dossier=dossier, viewer=request.user)})
+    context = {
+        "overview": dossier_page(dossier=dossier, viewer=request.user),
+        "results": results_for_applicant(dossier=dossier),
+    }
+    return render(request, "dossiers/detail.html", context)
 
 
 @login_required
@@ -89,6 +99,23 @@ def file_download(request: HttpRequest, file_id: int) -> FileResponse:
     except FileNotFoundError:
         # The row outlived its blob (a restore without the media, a manual clean-up): say so, don't crash.
         logger.error("Dossier file %s: stored blob %s is missing", record.pk, record.file.name)
+        raise Http404(_("Không tìm thấy tệp.")) from None
+    response = FileResponse(stream, content_type=record.content_type)
+    response["Content-Disposition"] = _content_disposition("attachment", record.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+@login_required
+@require_GET
+def result_download(request: HttpRequest, document_id: int) -> FileResponse:
+    """The result (signed PDF) of the user's own returned dossier: "nhận kết quả trực tuyến"."""
+    record = result_for_applicant(user=request.user, document_id=document_id)
+    try:
+        stream = record.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Dossier document %s: stored blob %s is missing", record.pk, record.file.name)
         raise Http404(_("Không tìm thấy tệp.")) from None
     response = FileResponse(stream, content_type=record.content_type)
     response["Content-Disposition"] = _content_disposition("attachment", record.name)

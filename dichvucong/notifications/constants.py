@@ -36,3 +36,4 @@ class NotificationEvent(models.TextChoices):
     ACCOUNT_CREATED = "account_created", _("Tài khoản đã được tạo")
     DOSSIER_SUBMITTED = "dossier_submitted", _("Hồ sơ đã được gửi")
     DOSSIER_UPDATED = "dossier_updated", _("Hồ sơ có cập nhật")
+    OFFICER_DEADLINE = "officer_deadline", _("Hạn xử lý hồ sơ của cán bộ")

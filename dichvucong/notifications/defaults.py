@@ -321,6 +321,29 @@ DOSSIER_TEMPLATES.update(
         ),
     }
 )
+
+# --- Back office: deadlines of the officers' own work (queued by dossiers.services.dossier_deadline_alerts) --
+# `message` is one sentence in the recipient's language ("quá hạn tiếp nhận (8 giờ làm việc)…").
+_OFFICER_DEADLINE_VI = "Hồ sơ {{ code }} ({{ procedure_name }}): {{ message }} Xử lý tại: {{ dossier_url }}"
+_OFFICER_DEADLINE_EN = "Dossier {{ code }} ({{ procedure_name }}): {{ message }} Handle it at: {{ dossier_url }}"
+DOSSIER_TEMPLATES.update(
+    {
+        ("officer_deadline", "in_app", "vi"): DefaultTemplate(
+            subject="Hồ sơ {{ code }}: {{ headline }}", body_text=_OFFICER_DEADLINE_VI
+        ),
+        ("officer_deadline", "in_app", "en"): DefaultTemplate(
+            subject="Dossier {{ code }}: {{ headline }}", body_text=_OFFICER_DEADLINE_EN
+        ),
+        ("officer_deadline", "email", "vi"): DefaultTemplate(
+            subject="[Một cửa] Hồ sơ {{ code }}: {{ headline }}",
+            body_text=f"Xin chào{{% if full_name %}} {{{{ full_name }}}}{{% endif %}},\n\n{_OFFICER_DEADLINE_VI}\n",
+        ),
+        ("officer_deadline", "email", "en"): DefaultTemplate(
+            subject="[One-stop] Dossier {{ code }}: {{ headline }}",
+            body_text=f"Hello{{% if full_name %}} {{{{ full_name }}}}{{% endif %}},\n\n{_OFFICER_DEADLINE_EN}\n",
+        ),
+    }
+)
 DEFAULT_TEMPLATES.update(DOSSIER_TEMPLATES)
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the dossier tests: uploads go to a temporary directory; a realistic procedure."""
+"""Shared fixtures for dossier-related tests (all apps): uploads in a temporary directory; a realistic procedure."""
 
 from __future__ import annotations
 

@@ -223,3 +223,32 @@ def test_an_extension_keeps_the_original_appointment(personas, birth, staff):
     dossier = move(dossier, A.EXTEND, staff.leader, "Chờ xác minh.", new_appointment_at="2026-03-27T17:00:00+07:00")
     assert dossier.original_appointment_at == original
     assert dossier.appointment_at == at("2026-03-27", 17)
+
+
+def test_deadline_alerts_reach_the_desk_and_the_step_holder_once_per_deadline(personas, birth, staff):
+    from dichvucong.dossiers.services import dossier_deadline_alerts
+    from dichvucong.notifications.models import Notification
+
+    with time_machine.travel(at("2026-03-20", 14), tick=False):  # Friday: acceptance due Monday 14:00
+        late = sent(personas, birth)
+    with time_machine.travel(at("2026-03-23", 13), tick=False):  # Monday 13:00: not yet
+        assert dossier_deadline_alerts() == 0
+    with time_machine.travel(at("2026-03-23", 14, 30), tick=False):
+        dossier_deadline_alerts()
+        again = dossier_deadline_alerts()
+    assert again == 0  # once per deadline
+    alerted = set(
+        Notification.objects.filter(event="officer_deadline", channel="in_app").values_list("user__username", flat=True)
+    )
+    assert alerted == {"motcua.a", "giamdoc.a"}  # the desk and the agency leader, not the specialist
+    message = Notification.objects.filter(event="officer_deadline", user=staff.desk).first()
+    assert late.code in message.subject
+    assert "quá hạn tiếp nhận" in message.subject
+    # Received and handed to the specialist: reminded when the step is due within 2 working hours.
+    with time_machine.travel(at("2026-03-23", 15), tick=False):
+        dossier = move(late, A.RECEIVE, staff.desk, assignee=staff.specialist.pk)
+    due = dossier.step_due_at  # 12 working hours later: Tuesday 16:00 + … (see the calendar)
+    Notification.objects.all().delete()
+    with time_machine.travel(due - dt.timedelta(hours=1), tick=False):
+        dossier_deadline_alerts()
+    assert set(Notification.objects.filter(channel="in_app").values_list("user__username", flat=True)) == {"canbo.a"}

@@ -1,0 +1,115 @@
+"""The forms of the officers' moves: a comment (a reason where the move needs one) and what each move asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction
+
+COMMENT_MAX_LENGTH = 4000
+
+# Moves whose comment is a reason the citizen reads (the service refuses them without one).
+REASON_REQUIRED = frozenset(
+    {
+        DossierAction.REFUSE,
+        DossierAction.SUSPEND,
+        DossierAction.SEND_BACK,
+        DossierAction.PROPOSE_REFUSAL,
+        DossierAction.DECLINE_WITHDRAWAL,
+        DossierAction.EXTEND,
+    }
+)
+COMMENT_LABELS = {
+    DossierAction.REFUSE: _("Lý do từ chối"),
+    DossierAction.SUSPEND: _("Lý do dừng xử lý"),
+    DossierAction.SEND_BACK: _("Lý do trả lại"),
+    DossierAction.PROPOSE_REFUSAL: _("Lý do đề xuất từ chối"),
+    DossierAction.DECLINE_WITHDRAWAL: _("Lý do không đồng ý"),
+    DossierAction.EXTEND: _("Lý do chậm trả kết quả"),
+    DossierAction.REQUEST_SUPPLEMENT: _("Ý kiến cán bộ (hướng dẫn bổ sung)"),
+    DossierAction.RETURN_RESULT: _("Ghi chú trả kết quả (số vận đơn khi gửi qua bưu điện)"),
+}
+
+
+class ActionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ý kiến xử lý"),
+        max_length=COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Ý kiến tối đa %(limit_value)d ký tự.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, action: str, dossier: Any, holders: list[Any] | None = None, **kwargs: Any):
+        kwargs.setdefault("prefix", action)
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.dossier = dossier
+        comment = self.fields["comment"]
+        comment.label = COMMENT_LABELS.get(action, comment.label)
+        if action in REASON_REQUIRED:
+            comment.required = True
+            comment.error_messages["required"] = _("Vui lòng nhập lý do.")
+        if action in (DossierAction.RECEIVE, DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL) and holders:
+            self.fields["assignee"] = forms.TypedChoiceField(
+                label=_("Chuyển cho cán bộ"),
+                choices=[("", _("— Cả đơn vị (ai nhận trước xử lý) —"))] + [(str(u.pk), str(u)) for u in holders],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+        if action == DossierAction.REQUEST_SUPPLEMENT:
+            components = [(str(c.pk), c.name) for c in dossier.procedure_version.components.all()]
+            if dossier.procedure_version.eform:
+                components.append((SUPPLEMENT_EFORM, str(_("Tờ khai"))))
+            self.fields["items"] = forms.MultipleChoiceField(
+                label=_("Thành phần cần bổ sung"),
+                choices=components,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": _("Vui lòng chọn ít nhất một thành phần cần bổ sung.")},
+            )
+            self.fields["reason"] = forms.CharField(
+                label=_("Lý do, yêu cầu cụ thể"),
+                max_length=1000,
+                error_messages={"required": _("Vui lòng nêu lý do yêu cầu bổ sung.")},
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if action == DossierAction.EXTEND:
+            self.fields["new_appointment"] = forms.DateField(
+                label=_("Ngày hẹn trả mới"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+                error_messages={
+                    "required": _("Vui lòng nhập ngày hẹn trả mới."),
+                    "invalid": _("Ngày không hợp lệ."),
+                },
+            )
+        if action == DossierAction.SIGN:
+            self.fields["result"] = forms.FileField(
+                label=_("Văn bản kết quả (PDF) để ký số"),
+                help_text=_("Tệp PDF đã được lãnh đạo phê duyệt; hệ thống ký số bằng chứng thư của cơ quan."),
+                error_messages={"required": _("Vui lòng chọn tệp PDF văn bản kết quả.")},
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+            )
+        self.order_fields(["result", "items", "reason", "assignee", "new_appointment", "comment"])
+
+    @property
+    def action_label(self) -> str:
+        return str(DossierAction(self.action).label)
+
+    def service_data(self) -> dict[str, Any] | None:
+        """The `data` the transition service takes for this move."""
+        data = self.cleaned_data
+        if self.action == DossierAction.REQUEST_SUPPLEMENT:
+            return {"items": [{"component": item, "reason": data["reason"]} for item in data["items"]]}
+        if self.action == DossierAction.EXTEND:
+            # The result is due by the end of the new day.
+            day: dt.date = data["new_appointment"]
+            return {"new_appointment_at": dt.datetime.combine(day, dt.time(17, 0)).isoformat()}
+        if "assignee" in self.fields and data.get("assignee"):
+            return {"assignee": data["assignee"]}
+        return None

@@ -1,0 +1,249 @@
+"""The officers' site over HTTP: who may enter, queues, the moves on a dossier, files, stale pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from dichvucong.accounts.constants import OfficerRole
+from dichvucong.accounts.tests.factories import UserFactory
+from dichvucong.core.testing.personas import force_login_verified, make_officer
+from dichvucong.dossiers.constants import DossierAction as A
+from dichvucong.dossiers.constants import DossierStatus
+from dichvucong.dossiers.models import Dossier, DossierFile
+from dichvucong.dossiers.services import dossier_transition
+from dichvucong.dossiers.tests.factories import DossierFactory, procedure_for
+from dichvucong.dossiers.tests.test_form import draft_with_files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(personas):
+    return make_officer(
+        UserFactory(officer=True, username="motcua.a", full_name="Đặng Thị Mai"),
+        personas.agency_a,
+        OfficerRole.ONE_STOP,
+    )
+
+
+@pytest.fixture
+def head(personas):
+    return make_officer(
+        UserFactory(officer=True, username="truongphong.a", full_name="Ngô Văn Hải"),
+        personas.agency_a,
+        OfficerRole.HEAD_OF_DEPARTMENT,
+    )
+
+
+@pytest.fixture
+def sent(personas, birth_procedure):
+    dossier = draft_with_files(personas, birth_procedure)
+    return dossier_transition(dossier_id=dossier.pk, action=A.SUBMIT, actor=personas.citizen)
+
+
+def act(client, dossier, action, **fields):
+    data = {f"{action}-version": str(Dossier.objects.get(pk=dossier.pk).version)}
+    data.update({f"{action}-{name}": value for name, value in fields.items()})
+    return client.post(reverse("backoffice:act", args=[dossier.code, action]), data)
+
+
+def test_only_officers_enter_the_back_office(client, personas):
+    response = client.get("/mot-cua/")
+    assert response.status_code == 302
+    assert "/tai-khoan/dang-nhap/" in response["Location"]
+    client.force_login(personas.citizen)
+    response = client.get("/mot-cua/")
+    assert response.status_code == 403
+
+
+def test_the_desk_sees_the_new_dossier_with_its_acceptance_countdown_and_receives_it(client, desk, sent, personas):
+    force_login_verified(client, desk)
+    page = client.get("/mot-cua/").content.decode()
+    assert "Chờ tiếp nhận" in page
+    assert sent.code in page
+    assert "Còn 8 giờ làm việc" in page or "Còn 7" in page or "Quá hạn" not in page
+    detail = client.get(reverse("backoffice:dossier", args=[sent.code])).content.decode()
+    for label in ("Tiếp nhận hồ sơ", "Yêu cầu bổ sung hồ sơ", "Yêu cầu thanh toán phí, lệ phí", "Từ chối tiếp nhận"):
+        assert label in detail
+    assert "Hạn tiếp nhận" in detail
+    response = act(client, sent, A.RECEIVE, assignee=personas.officer_a.pk, comment="Hồ sơ đầy đủ.")
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(pk=sent.pk)
+    assert dossier.status == DossierStatus.PROCESSING
+    assert dossier.assignee == personas.officer_a
+    assert dossier.appointment_at is not None
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã thực hiện: Tiếp nhận hồ sơ." in page
+    assert "Phiếu kiểm soát quá trình giải quyết hồ sơ" in page
+
+
+def test_a_refusal_without_a_reason_is_refused_and_nothing_changes(client, desk, sent):
+    force_login_verified(client, desk)
+    response = act(client, sent, A.REFUSE, comment="   ")
+    assert response.status_code == 400
+    assert "Vui lòng nhập lý do." in response.content.decode()
+    assert Dossier.objects.get(pk=sent.pk).status == DossierStatus.SUBMITTED
+
+
+def test_a_supplement_request_names_components_and_a_reason(client, desk, sent):
+    force_login_verified(client, desk)
+    response = act(client, sent, A.REQUEST_SUPPLEMENT, comment="Chụp lại rõ nét.")
+    assert response.status_code == 400
+    assert "Vui lòng chọn ít nhất một thành phần cần bổ sung." in response.content.decode()
+    first = sent.procedure_version.components.first()
+    response = act(client, sent, A.REQUEST_SUPPLEMENT, items=[str(first.pk)], reason="Ảnh mờ", comment="Chụp lại.")
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(pk=sent.pk)
+    assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+    event = dossier.events.order_by("-sequence").first()
+    assert event.data["items"][0]["reason"] == "Ảnh mờ"
+
+
+def test_a_specialist_is_not_offered_and_cannot_make_the_heads_move(client, desk, head, sent, personas):
+    specialist = personas.officer_a
+    dossier = dossier_transition(dossier_id=sent.pk, action=A.RECEIVE, actor=desk)
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.FORWARD, actor=specialist)
+    force_login_verified(client, specialist)
+    page = client.get(reverse("backoffice:dossier", args=[dossier.code])).content.decode()
+    assert "Bạn không có thao tác nào với hồ sơ này ở bước hiện tại." in page
+    response = act(client, dossier, A.FORWARD, comment="Trình ký")
+    assert response.status_code == 400
+    assert "Bạn không có quyền thực hiện thao tác này với hồ sơ." in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).step_order == 2
+    force_login_verified(client, head)
+    assert act(client, dossier, A.FORWARD, comment="Trình ký").status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).step_order == 3
+
+
+def test_two_officers_on_the_same_page_one_succeeds_the_other_is_told_to_reload(client, desk, sent):
+    force_login_verified(client, desk)
+    version = str(sent.version)
+    first = client.post(
+        reverse("backoffice:act", args=[sent.code, A.RECEIVE]), {"receive-version": version, "receive-comment": ""}
+    )
+    assert first.status_code == 302
+    second = client.post(
+        reverse("backoffice:act", args=[sent.code, A.REFUSE]),
+        {"refuse-version": version, "refuse-comment": "Không thuộc thẩm quyền."},
+        follow=True,
+    )
+    assert "Hồ sơ đã thay đổi, vui lòng tải lại trang." in second.content.decode()
+    assert Dossier.objects.get(pk=sent.pk).status == DossierStatus.PROCESSING
+
+
+def test_an_officer_of_another_agency_gets_404_on_the_dossier_its_files_and_its_moves(client, sent, personas):
+    force_login_verified(client, personas.officer_b)
+    assert client.get(reverse("backoffice:dossier", args=[sent.code])).status_code == 404
+    file = DossierFile.objects.filter(dossier=sent).first()
+    assert client.get(reverse("backoffice:file", args=[file.pk])).status_code == 404
+    assert act(client, sent, A.RECEIVE).status_code == 404
+    assert Dossier.objects.get(pk=sent.pk).status == DossierStatus.SUBMITTED
+    # … and the dossier is not in its queues.
+    assert sent.code not in client.get("/mot-cua/?hang-doi=tat-ca").content.decode()
+
+
+def test_the_agencys_officers_download_the_citizens_files(client, sent, personas):
+    force_login_verified(client, personas.officer_a)
+    file = DossierFile.objects.filter(dossier=sent).first()
+    response = client.get(reverse("backoffice:file", args=[file.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == file.content_type
+    assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb")
+
+
+def test_a_draft_is_invisible_to_officers(client, personas, birth_procedure):
+    draft = draft_with_files(personas, birth_procedure)
+    force_login_verified(client, personas.officer_a)
+    file = DossierFile.objects.filter(dossier=draft).first()
+    assert client.get(reverse("backoffice:file", args=[file.pk])).status_code == 404
+
+
+def test_all_dossiers_filters_never_fail_on_bad_input(client, sent, personas):
+    force_login_verified(client, personas.officer_a)
+    for query in (
+        "?hang-doi=tat-ca&ma=H57",
+        "?hang-doi=tat-ca&tu-ngay=khong-phai-ngay&trang-thai=<script>",
+        "?hang-doi=khong-co&trang=-5",
+        "?hang-doi=tat-ca&nguoi-nop=" + "A" * 5000,
+    ):
+        assert client.get("/mot-cua/" + query).status_code == 200, query
+    page = client.get(f"/mot-cua/?hang-doi=tat-ca&ma={sent.code[-6:]}").content.decode()
+    assert sent.code in page
+    page = client.get("/mot-cua/?hang-doi=tat-ca&trang-thai=returned").content.decode()
+    assert sent.code not in page
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_dossiers(
+    client, personas, django_assert_num_queries, count
+):
+    procedure = procedure_for(personas.agency_a)
+    for _ in range(count):
+        DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, submitted=True)
+    for _ in range(3):
+        DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, received=True)
+    officer = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.ONE_STOP, OfficerRole.SPECIALIST)
+    force_login_verified(client, officer)
+    client.get("/mot-cua/")  # warm the session and the calendar rows' cache of this agency
+    for queue in ("cho-tiep-nhan", "viec-cua-toi", "tat-ca"):
+        with django_assert_num_queries(QUEUE_QUERIES):
+            assert client.get(f"/mot-cua/?hang-doi={queue}").status_code == 200
+
+
+# Session, user, TOTP device, officer profile, roles, the national calendar rows ("sắp đến hạn"),
+# the tab counts, the page's rows, the agency's calendar rows (countdowns), the bell's unread count.
+QUEUE_QUERIES = 10
+
+
+def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(client, desk, head, sent, personas):
+    from dichvucong.documents.signing import verify_pdf
+    from dichvucong.dossiers.models import DossierDocument
+    from dichvucong.dossiers.tests import samples
+
+    leader = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.AGENCY_LEADER)
+    clerk = make_officer(UserFactory(officer=True, full_name="Bùi Văn Toàn"), personas.agency_a, OfficerRole.CLERK)
+    dossier = dossier_transition(dossier_id=sent.pk, action=A.RECEIVE, actor=desk)
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.FORWARD, actor=personas.officer_a)
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.FORWARD, actor=head)
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.FORWARD, actor=leader)
+    force_login_verified(client, clerk)
+    # Not a PDF: refused by content, nothing changes.
+    response = client.post(
+        reverse("backoffice:act", args=[dossier.code, A.SIGN]),
+        {"sign-version": dossier.version, "sign-result": samples.as_upload(samples.jpeg_bytes(), "ket-qua.pdf")},
+    )
+    assert response.status_code == 400
+    assert "không được chấp nhận" in response.content.decode()
+    assert not DossierDocument.objects.exists()
+    result = samples.as_upload(samples.pdf_bytes("Trích lục khai sinh"), "trich-luc-khai-sinh.pdf")
+    response = client.post(
+        reverse("backoffice:act", args=[dossier.code, A.SIGN]), {"sign-version": dossier.version, "sign-result": result}
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.status == DossierStatus.RESULT_READY
+    signed = DossierDocument.objects.get(dossier=dossier, is_signed=True)
+    assert signed.signer_name == "Bùi Văn Toàn"
+    content = signed.file.read()
+    reports = verify_pdf(content)
+    assert len(reports) == 1
+    assert reports[0].intact
+    assert reports[0].valid
+    assert reports[0].trusted
+    assert personas.agency_a.name in (reports[0].organisation + reports[0].signer_common_name)
+    tampered = bytearray(content)
+    position = content.index(b"/Type /Page") + 2
+    tampered[position] ^= 0x01
+    assert not verify_pdf(bytes(tampered))[0].intact
+    # The citizen gets it once it is returned, not before; another citizen never.
+    client.force_login(personas.citizen)
+    assert client.get(reverse("dossiers:result", args=[signed.pk])).status_code == 404
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.RETURN_RESULT, actor=desk)
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    assert "Kết quả giải quyết" in page
+    response = client.get(reverse("dossiers:result", args=[signed.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    client.force_login(personas.other_citizen)
+    assert client.get(reverse("dossiers:result", args=[signed.pk])).status_code == 404

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from dichvucong.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.queues, name="queues"),
+    path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_act, name="act"),
+    path("tep/<int:file_id>/", views.file_download, name="file"),
+    path("tai-lieu/<int:document_id>/", views.document_download, name="document"),
+]

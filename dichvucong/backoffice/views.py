@@ -1,0 +1,220 @@
+"""The officers' site at /mot-cua/: queues, one dossier with the moves the engine allows, files.
+
+Views only read through the dossiers' selectors and write through `dossier_transition`; whether a
+move is allowed is the workflow engine's answer, asked once for the page and again by the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dichvucong.backoffice.forms import ActionForm
+from dichvucong.core.errors import ApplicationError
+from dichvucong.core.permissions import is_system_admin, officer_agency_id, officer_roles
+from dichvucong.dossiers.constants import DossierAction, DossierStatus
+from dichvucong.dossiers.selectors import dossier_handoffs
+from dichvucong.dossiers.selectors_officer import (
+    QUEUE_SLUGS,
+    QUEUES,
+    QueueFilters,
+    countdown,
+    document_for_officer,
+    dossier_for_officer,
+    file_for_officer,
+    first_step,
+    now,
+    officers_for_step,
+    queue_counts,
+    queue_filters,
+    queue_page,
+)
+from dichvucong.dossiers.selectors_pages import dossier_page
+from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
+from dichvucong.workflow.engine import allowed_actions, current_step, next_step
+from dichvucong.workflow.selectors import officer_state
+
+logger = logging.getLogger(__name__)
+
+NO_STORE = "private, no-store"
+
+
+def officer_required(view: Any) -> Any:
+    """Logged in (login page otherwise) as an active officer or a system administrator (403 otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if officer_agency_id(request.user) is None and not is_system_admin(request.user):
+            raise PermissionDenied(_("Trang này dành cho cán bộ của cơ quan tiếp nhận, giải quyết hồ sơ."))
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = NO_STORE
+        return response
+
+    return wrapper
+
+
+def _default_queue(user: Any) -> str:
+    return "cho-tiep-nhan" if "mot_cua" in officer_roles(user) else "viec-cua-toi"
+
+
+@officer_required
+@require_GET
+def queues(request: HttpRequest) -> HttpResponse:
+    """The queues (Chờ tiếp nhận, Việc của tôi, …) with their counts, and one queue's dossiers."""
+    moment = now()
+    slug = request.GET.get("hang-doi") or _default_queue(request.user)
+    if slug not in QUEUE_SLUGS:
+        slug = _default_queue(request.user)
+    conditions = queue_filters(request.user, now=moment)
+    counts = queue_counts(request.user, filters=conditions)
+    filters = QueueFilters.from_query(request.GET) if slug == "tat-ca" else None
+    page = queue_page(
+        request.user,
+        slug=slug,
+        conditions=conditions,
+        count=counts[slug],
+        page_number=request.GET.get("trang"),
+        filters=filters,
+    )
+    rows = []
+    calendars: dict[int, Any] = {}
+    for dossier in page.object_list:
+        due = dossier.acceptance_due_at if dossier.status == DossierStatus.SUBMITTED else dossier.appointment_at
+        rows.append({"dossier": dossier, "countdown": countdown(dossier, due, now=moment, calendars=calendars)})
+    query = {k: v for k, v in request.GET.items() if k != "trang"}
+    context = {
+        "tabs": [{"queue": q, "count": counts[q.slug], "current": q.slug == slug} for q in QUEUES],
+        "queue": QUEUE_SLUGS[slug],
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "statuses": [(value, label) for value, label in DossierStatus.choices if value != DossierStatus.DRAFT],
+        "page_query": urlencode(query),
+    }
+    return render(request, "backoffice/queues.html", context)
+
+
+def _action_forms(request: HttpRequest, dossier: Any, actions: tuple[str, ...], bound: ActionForm | None) -> list:
+    state = dossier_engine_state(dossier)
+    forms = []
+    for action in actions:
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+            continue
+        holders = None
+        if action == DossierAction.RECEIVE:
+            holders = officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
+        elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
+            holders = officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
+        forms.append(ActionForm(action=action, dossier=dossier, holders=holders, initial={"version": dossier.version}))
+    return forms
+
+
+def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | None = None) -> dict[str, Any]:
+    moment = now()
+    state = dossier_engine_state(dossier)
+    actions = allowed_actions(state, officer_state(request.user))
+    return {
+        "overview": dossier_page(dossier=dossier, viewer=request.user),
+        "dossier": dossier,
+        "step": current_step(state),
+        "steps": state.steps,
+        "action_forms": _action_forms(request, dossier, actions, bound),
+        "handoffs": dossier_handoffs(dossier=dossier) if dossier.received_at else [],
+        "acceptance": countdown(dossier, dossier.acceptance_due_at, now=moment)
+        if dossier.status == DossierStatus.SUBMITTED
+        else None,
+        "appointment": countdown(dossier, dossier.appointment_at, now=moment)
+        if dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY)
+        else None,
+        "documents": list(dossier.documents.order_by("created_at")),
+    }
+
+
+@officer_required
+@require_GET
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_for_officer(user=request.user, code=code)
+    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
+
+
+@officer_required
+@require_POST
+def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """One move on the dossier; a refused or stale move shows the page again with the reason."""
+    dossier = dossier_for_officer(user=request.user, code=code)
+    if action not in DossierAction.values:
+        raise Http404
+    state = dossier_engine_state(dossier)
+    holders = None
+    if action == DossierAction.RECEIVE:
+        holders = officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
+    elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
+        holders = officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
+    form = ActionForm(request.POST, request.FILES, action=action, dossier=dossier, holders=holders)
+    if form.is_valid():
+        document = None
+        try:
+            data = form.service_data()
+            if action == DossierAction.SIGN:
+                document = dossier_result_upload(
+                    dossier=dossier, upload=form.cleaned_data["result"], actor=request.user
+                )
+                data = {"document": document.pk}
+            dossier = dossier_transition(
+                dossier_id=dossier.pk,
+                action=action,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                data=data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            if document is not None:  # the move failed: the unsigned upload must not linger
+                document.file.delete(save=False)
+                document.delete()
+            messages.error(request, exc.message)
+            if exc.code == "stale":
+                return redirect("backoffice:dossier", code=dossier.code)
+        else:
+            messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": DossierAction(action).label})
+            return redirect("backoffice:dossier", code=dossier.code)
+    dossier = dossier_for_officer(user=request.user, code=code)
+    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier, bound=form), status=400)
+
+
+def _file_response(record: Any, *, name: str) -> FileResponse:
+    try:
+        stream = record.file.open("rb")
+    except FileNotFoundError:
+        logger.error("%s %s: stored blob %s is missing", type(record).__name__, record.pk, record.file.name)
+        raise Http404(_("Không tìm thấy tệp.")) from None
+    response = FileResponse(stream, content_type=record.content_type, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@officer_required
+@require_GET
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    """A citizen's attachment, to officers of the dossier's agency (404 for anyone else)."""
+    record = file_for_officer(user=request.user, file_id=file_id)
+    return _file_response(record, name=record.name)
+
+
+@officer_required
+@require_GET
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    record = document_for_officer(user=request.user, document_id=document_id)
+    return _file_response(record, name=record.name)

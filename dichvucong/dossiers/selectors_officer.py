@@ -1,0 +1,269 @@
+"""Reads for the officers' site (Hệ thống một cửa điện tử): the queues, the agency's dossiers, one dossier.
+
+Every queue page costs the same few queries whatever the number of dossiers: one aggregate gives
+all the tab counts, one query the page's rows (with the procedure and the assignee joined). Rows are
+the officer's agency's only (core.permissions.restrict_to_agency), a system administrator's all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dichvucong.agencies.calendar import calendar_for
+from dichvucong.core.permissions import is_system_admin, officer_agency_id, restrict_to_agency
+from dichvucong.dossiers.codes import CODE_TIMEZONE
+from dichvucong.dossiers.constants import DossierStatus
+from dichvucong.dossiers.models import Dossier, DossierDocument, DossierFile
+from dichvucong.workflow.constants import DEFAULT_STEPS
+from dichvucong.workflow.engine import StepSpec
+from dichvucong.workflow.models import ProcessStep
+from dichvucong.workflow.selectors import officer_state, process_steps
+from dichvucong.workflow.services import process_in_force
+
+QUEUE_PAGE_SIZE = 25
+# "Sắp đến hạn": the appointment falls within this much working time from now.
+DUE_SOON = timedelta(hours=16)
+# The acceptance countdown turns amber under this much working time left.
+ACCEPTANCE_WARNING = timedelta(hours=2)
+
+_IN_PROGRESS = (DossierStatus.PROCESSING, DossierStatus.SUSPENDED, DossierStatus.RESULT_READY)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    # Ordering of the rows: the most urgent first.
+    ordering: tuple[str, ...]
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("cho-tiep-nhan", _("Chờ tiếp nhận"), ("acceptance_due_at", "pk")),
+    Queue("viec-cua-toi", _("Việc của tôi"), ("step_due_at", "pk")),
+    Queue("sap-den-han", _("Sắp đến hạn"), ("appointment_at", "pk")),
+    Queue("qua-han", _("Quá hạn"), ("appointment_at", "pk")),
+    Queue("cho-tra-ket-qua", _("Chờ trả kết quả"), ("step_due_at", "pk")),
+    Queue("tat-ca", _("Tất cả hồ sơ"), ("-submitted_at", "-pk")),
+)
+QUEUE_SLUGS = {queue.slug: queue for queue in QUEUES}
+
+
+def agency_dossiers(user: Any) -> QuerySet[Dossier]:
+    """Sent dossiers the officer may see: their agency's (all agencies for a system administrator)."""
+    return restrict_to_agency(Dossier.objects.exclude(status=DossierStatus.DRAFT), user)
+
+
+def _holds_current_step(user: Any) -> Q:
+    """Dossiers whose current step this officer holds: assigned to them, or unassigned in their role/unit."""
+    officer = officer_state(user)
+    step = ProcessStep.objects.filter(process=OuterRef("process"), order=OuterRef("step_order"))
+    held = step.filter(
+        Q(officer=officer.user_id)
+        | Q(officer__isnull=True, role__in=officer.roles, unit__isnull=True)
+        | Q(officer__isnull=True, role__in=officer.roles, unit=officer.unit_id)
+    )
+    return Q(assignee=officer.user_id) | Q(assignee__isnull=True) & Q(Exists(held))
+
+
+def queue_filters(user: Any, *, now: datetime) -> dict[str, Q]:
+    """What puts a dossier in each queue, for this officer at this instant."""
+    soon = calendar_for(None).add_working_time(now, DUE_SOON)
+    return {
+        "cho-tiep-nhan": Q(status=DossierStatus.SUBMITTED),
+        "viec-cua-toi": Q(status=DossierStatus.PROCESSING) & _holds_current_step(user),
+        "sap-den-han": Q(status__in=_IN_PROGRESS, appointment_at__gte=now, appointment_at__lte=soon),
+        "qua-han": Q(status__in=_IN_PROGRESS, appointment_at__lt=now),
+        "cho-tra-ket-qua": Q(status=DossierStatus.RESULT_READY),
+        "tat-ca": Q(),
+    }
+
+
+def queue_counts(user: Any, *, filters: dict[str, Q]) -> dict[str, int]:
+    """Every tab's count in one query (`filters` from queue_filters)."""
+    aggregates = {slug.replace("-", "_"): Count("pk", filter=condition) for slug, condition in filters.items()}
+    counts = agency_dossiers(user).aggregate(**aggregates)
+    return {slug: counts[slug.replace("-", "_")] or 0 for slug in filters}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The "Tất cả hồ sơ" filters, from the query string; anything malformed is ignored, never an error."""
+
+    code: str = ""
+    applicant: str = ""
+    procedure: str = ""
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @classmethod
+    def from_query(cls, query: Any) -> QueueFilters:
+        def date(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat((query.get(name) or "")[:10])
+            except ValueError:
+                return None
+
+        status = query.get("trang-thai") or ""
+        return cls(
+            code=(query.get("ma") or "").strip()[:40],
+            applicant=(query.get("nguoi-nop") or "").strip()[:100],
+            procedure=(query.get("thu-tuc") or "").strip()[:32],
+            status=status if status in DossierStatus.values and status != DossierStatus.DRAFT else "",
+            date_from=date("tu-ngay"),
+            date_to=date("den-ngay"),
+        )
+
+    def apply(self, queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+        if self.code:
+            queryset = queryset.filter(code__icontains=self.code)
+        if self.applicant:
+            queryset = queryset.filter(
+                Q(owner_name__icontains=self.applicant) | Q(owner_national_id__startswith=self.applicant)
+            )
+        if self.procedure:
+            queryset = queryset.filter(procedure_version__procedure__code=self.procedure)
+        if self.status:
+            queryset = queryset.filter(status=self.status)
+        if self.date_from:
+            start = datetime.combine(self.date_from, dt.time.min, tzinfo=CODE_TIMEZONE)
+            queryset = queryset.filter(submitted_at__gte=start)
+        if self.date_to:
+            end = datetime.combine(self.date_to + timedelta(days=1), dt.time.min, tzinfo=CODE_TIMEZONE)
+            queryset = queryset.filter(submitted_at__lt=end)
+        return queryset
+
+    @property
+    def active(self) -> bool:
+        return any((self.code, self.applicant, self.procedure, self.status, self.date_from, self.date_to))
+
+
+def queue_rows(
+    user: Any, *, slug: str, conditions: dict[str, Q], filters: QueueFilters | None = None
+) -> QuerySet[Dossier]:
+    queue = QUEUE_SLUGS[slug]
+    queryset = agency_dossiers(user).filter(conditions[slug])
+    if filters is not None:
+        queryset = filters.apply(queryset)
+    return queryset.select_related("procedure_version__procedure", "agency", "assignee").order_by(*queue.ordering)
+
+
+def queue_page(
+    user: Any,
+    *,
+    slug: str,
+    conditions: dict[str, Q],
+    count: int,
+    page_number: Any,
+    filters: QueueFilters | None = None,
+) -> Page:
+    """One page of a queue; `count` is the tab's figure (so the paginator does not count again)."""
+    rows = queue_rows(user, slug=slug, conditions=conditions, filters=filters)
+    paginator = Paginator(rows, QUEUE_PAGE_SIZE)
+    if filters is None or not filters.active:
+        paginator.count = count  # type: ignore[misc] - cached_property, set to the known figure
+    return paginator.get_page(page_number)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """How long is left until a deadline, in working time, and how worried to be."""
+
+    remaining: timedelta  # negative when overdue
+    level: str  # "ok", "warning", "overdue"
+
+    @property
+    def hours(self) -> float:
+        return round(abs(self.remaining).total_seconds() / 3600, 1)
+
+
+def countdown(
+    dossier: Dossier, due: datetime | None, *, now: datetime, calendars: dict[int, Any] | None = None
+) -> Countdown | None:
+    """Working time left until `due`; pass one `calendars` dict for a whole page (one query per agency)."""
+    if due is None:
+        return None
+    calendars = {} if calendars is None else calendars
+    if dossier.agency_id not in calendars:
+        calendars[dossier.agency_id] = calendar_for(dossier.agency)
+    calendar = calendars[dossier.agency_id]
+    if due < now:
+        return Countdown(remaining=-calendar.working_time_between(due, now), level="overdue")
+    left = calendar.working_time_between(now, due)
+    return Countdown(remaining=left, level="warning" if left <= ACCEPTANCE_WARNING else "ok")
+
+
+def dossier_for_officer(*, user: Any, code: str) -> Dossier:
+    """A sent dossier of the officer's agency by its code; 404 for any other (the same answer as unknown)."""
+    dossier = (
+        agency_dossiers(user)
+        .select_related("procedure_version__procedure", "agency", "applicant", "assignee", "process")
+        .prefetch_related("process__steps")
+        .filter(code=(code or "")[:40])
+        .first()
+    )
+    if dossier is None:
+        raise Http404(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
+def file_for_officer(*, user: Any, file_id: int) -> DossierFile:
+    record = DossierFile.objects.select_related("dossier").filter(pk=file_id).first()
+    if record is None or not _may_see(user, record.dossier):
+        raise Http404(_("Không tìm thấy tệp."))
+    return record
+
+
+def document_for_officer(*, user: Any, document_id: int) -> DossierDocument:
+    record = DossierDocument.objects.select_related("dossier").filter(pk=document_id).first()
+    if record is None or not _may_see(user, record.dossier):
+        raise Http404(_("Không tìm thấy tài liệu."))
+    return record
+
+
+def _may_see(user: Any, dossier: Dossier) -> bool:
+    if dossier.status == DossierStatus.DRAFT:
+        return False
+    return is_system_admin(user) or officer_agency_id(user) == dossier.agency_id
+
+
+def officers_for_step(*, agency_id: int, step: StepSpec | None) -> list[Any]:
+    """Officers of the agency who can hold `step` (for the "to whom" choice of a hand-off)."""
+    from dichvucong.accounts.models import User
+
+    if step is None:
+        return []
+    if step.officer_id is not None:
+        return list(User.objects.filter(pk=step.officer_id, is_active=True))
+    people = User.objects.filter(
+        is_active=True,
+        officer_profile__agency=agency_id,
+        officer_profile__is_active=True,
+        officer_profile__role_assignments__role=step.role,
+    )
+    if step.unit_id is not None:
+        people = people.filter(officer_profile__unit=step.unit_id)
+    return list(people.distinct().order_by("full_name"))
+
+
+def first_step(*, dossier: Dossier) -> StepSpec | None:
+    """The step a dossier goes to when received: its process in force, or the default's first step."""
+    process = process_in_force(procedure=dossier.procedure_version.procedure, agency=dossier.agency)
+    steps = process_steps(process)
+    if steps:
+        return steps[0]
+    role, name, _share, actions = DEFAULT_STEPS[0]
+    return StepSpec(order=1, name=name, role=role, actions=frozenset(actions))
+
+
+def now() -> datetime:
+    return timezone.now()
