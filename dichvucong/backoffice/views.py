@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dichvucong.backoffice.forms import ActionForm
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, officer_roles
+from dichvucong.documents.http import pdf_response
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
 from dichvucong.dossiers.selectors import dossier_handoffs
 from dichvucong.dossiers.selectors_officer import (
@@ -41,6 +42,7 @@ from dichvucong.dossiers.selectors_officer import (
 )
 from dichvucong.dossiers.selectors_pages import dossier_page
 from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
+from dichvucong.dossiers.slips import OFFICER_SLIPS, available_slips, dossier_slip_pdf, slip_filename
 from dichvucong.workflow.engine import allowed_actions, current_step, next_step
 from dichvucong.workflow.selectors import officer_state
 
@@ -139,6 +141,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         if dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY)
         else None,
         "documents": list(dossier.documents.order_by("created_at")),
+        "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
     }
 
 
@@ -218,3 +221,14 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     record = document_for_officer(user=request.user, document_id=document_id)
     return _file_response(record, name=record.name)
+
+
+@officer_required
+@require_GET
+def slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A standard slip of the dossier, for printing at the desk or sending."""
+    dossier = dossier_for_officer(user=request.user, code=code)
+    pdf = dossier_slip_pdf(dossier=dossier, kind=kind) if kind in OFFICER_SLIPS else None
+    if pdf is None:
+        raise Http404(_("Hồ sơ không có phiếu này."))
+    return pdf_response(pdf, filename=slip_filename(dossier=dossier, kind=kind), inline=True)

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<str:ref>/xoa/", views_pages.delete_draft, name="delete"),
     path("<str:ref>/rut/", views_pages.withdraw, name="withdraw"),
     path("<str:ref>/in/", views_pages.print_form, name="print"),
+    path("<str:ref>/phieu/<str:kind>/", views_pages.slip, name="slip"),
 ]

@@ -77,9 +77,12 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
     if dossier.code and ref != dossier.code:
         # Reached by its number (a page drawn before it was sent): the address to bookmark is the code's.
         return redirect(dossier_url(dossier))
+    from dichvucong.dossiers.slips import CITIZEN_SLIPS, available_slips
+
     context = {
         "overview": dossier_page(dossier=dossier, viewer=request.user),
         "results": results_for_applicant(dossier=dossier),
+        "slips": available_slips(dossier=dossier, kinds=CITIZEN_SLIPS) if dossier.code else [],
     }
     return render(request, "dossiers/detail.html", context)
 
@@ -210,6 +213,21 @@ def print_form(request: HttpRequest, ref: str) -> HttpResponse:
     pdf = declaration_pdf(**declaration_arguments(dossier=dossier, printed_at=timezone.now()))
     name = f"to-khai-{dossier.code}.pdf" if dossier.code else f"to-khai-ban-nhap-{dossier.pk}.pdf"
     response = pdf_response(pdf, filename=name, inline=True)
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+@login_required
+@require_GET
+def slip(request: HttpRequest, ref: str, kind: str) -> HttpResponse:
+    """A standard slip of the user's own dossier (receipt, supplement request, refusal…) as PDF."""
+    from dichvucong.dossiers.slips import CITIZEN_SLIPS, dossier_slip_pdf, slip_filename
+
+    dossier = dossier_for_applicant(user=request.user, ref=ref)
+    pdf = dossier_slip_pdf(dossier=dossier, kind=kind) if kind in CITIZEN_SLIPS else None
+    if pdf is None:
+        raise Http404(_("Hồ sơ không có phiếu này."))
+    response = pdf_response(pdf, filename=slip_filename(dossier=dossier, kind=kind), inline=True)
     response["Cache-Control"] = NO_STORE
     return response
 

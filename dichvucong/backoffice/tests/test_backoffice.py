@@ -247,3 +247,48 @@ def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(c
     assert b"".join(response.streaming_content) == content
     client.force_login(personas.other_citizen)
     assert client.get(reverse("dossiers:result", args=[signed.pk])).status_code == 404
+
+
+def test_each_move_gives_its_slip_with_the_expected_vietnamese_text(client, desk, sent, personas):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    def text(response) -> str:
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        return " ".join((page.extract_text() or "") for page in PdfReader(BytesIO(response.content)).pages)
+
+    force_login_verified(client, desk)
+    assert client.get(reverse("backoffice:slip", args=[sent.code, "receipt"])).status_code == 404  # not received
+    first = sent.procedure_version.components.first()
+    dossier = dossier_transition(
+        dossier_id=sent.pk,
+        action=A.REQUEST_SUPPLEMENT,
+        actor=desk,
+        comment="Đề nghị chụp lại.",
+        data={"items": [{"component": first.pk, "reason": "Ảnh mờ, không đọc được số"}]},
+    )
+    supplement = text(client.get(reverse("backoffice:slip", args=[dossier.code, "supplement"])))
+    assert "YÊU CẦU BỔ SUNG" in supplement.upper()
+    assert "Ảnh mờ, không đọc được số" in supplement
+    assert dossier.code in supplement
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.SUBMIT_SUPPLEMENT, actor=personas.citizen)
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.RECEIVE, actor=desk)
+    receipt = text(client.get(reverse("backoffice:slip", args=[dossier.code, "receipt"])))
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt.upper()
+    assert "Đặng Thị Mai" in receipt
+    assert "Nguyễn Văn An" in receipt
+    control = text(client.get(reverse("backoffice:slip", args=[dossier.code, "control"])))
+    assert "KIỂM SOÁT" in control.upper()
+    assert "Tiếp nhận hồ sơ" in control
+    # The citizen gets the receipt and the supplement slip, not the control slip; nobody else gets any.
+    client.force_login(personas.citizen)
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page
+    assert "TIẾP NHẬN" in text(client.get(reverse("dossiers:slip", args=[dossier.code, "receipt"]))).upper()
+    assert client.get(reverse("dossiers:slip", args=[dossier.code, "control"])).status_code == 404
+    client.force_login(personas.other_citizen)
+    assert client.get(reverse("dossiers:slip", args=[dossier.code, "receipt"])).status_code == 404
+    force_login_verified(client, personas.officer_b)
+    assert client.get(reverse("backoffice:slip", args=[dossier.code, "receipt"])).status_code == 404

@@ -11,16 +11,20 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
 
 from dichvucong.accounts.demo import DEMO_PASSWORD
 from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.tests import samples
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,6 +121,17 @@ def test_the_whole_loop_with_the_demo_accounts(people, screenshot):
     open_dossier(desk, code, "cho-tiep-nhan")
     make_move(desk, "Tiếp nhận hồ sơ", assignee="Võ Văn Tài", comment="Hồ sơ đầy đủ.")
     expect(desk.locator("#xu-ly").locator("..").get_by_text("Ngày hẹn trả")).to_be_visible()
+    # The receipt and appointment slip, with the appointment date written on it.
+    slip = desk.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    receipt = desk.request.get(slip.get_attribute("href"))
+    assert receipt.headers["content-type"] == "application/pdf"
+    slip_text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(receipt.body())).pages)
+    appointment = Dossier.objects.get(code=code).appointment_at.astimezone(HCM)
+    assert (
+        appointment.strftime("%d/%m/%Y") in slip_text
+        or f"{appointment.day:02d} tháng {appointment.month:02d}" in slip_text
+    )
+    assert code in slip_text
 
     # The specialist asks for a supplement.
     specialist = people(SPECIALIST)
