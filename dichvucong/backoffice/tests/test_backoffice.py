@@ -292,3 +292,45 @@ def test_each_move_gives_its_slip_with_the_expected_vietnamese_text(client, desk
     assert client.get(reverse("dossiers:slip", args=[dossier.code, "receipt"])).status_code == 404
     force_login_verified(client, personas.officer_b)
     assert client.get(reverse("backoffice:slip", args=[dossier.code, "receipt"])).status_code == 404
+
+
+def test_the_tracking_book_exports_the_filtered_dossiers_to_excel_and_pdf(client, sent, personas):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    other = DossierFactory(agency=personas.agency_b, submitted=True)
+    force_login_verified(client, personas.officer_a)
+    response = client.get(reverse("backoffice:tracking_book") + "?dinh-dang=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert sent.code in cells
+    assert other.code not in cells  # another agency's dossier never leaks into the book
+    assert "Nguyễn Văn An" in cells
+    response = client.get(reverse("backoffice:tracking_book") + "?dinh-dang=pdf&ma=KHONG-CO")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_officers_see_each_files_check_and_who_signed_a_signed_pdf(client, personas, birth_procedure):
+    from dichvucong.dossiers.services import dossier_file_add
+    from dichvucong.dossiers.tests import samples
+
+    dossier = draft_with_files(personas, birth_procedure)
+    _first, _second, optional = list(birth_procedure.current_version.components.all())
+    dossier_file_add(
+        dossier=dossier,
+        component_id=optional.pk,
+        upload=samples.as_upload(samples.signed_pdf_bytes(), "uy-quyen-da-ky.pdf"),
+        actor=personas.citizen,
+    )
+    dossier = dossier_transition(dossier_id=dossier.pk, action=A.SUBMIT, actor=personas.citizen)
+    signed = DossierFile.objects.get(dossier=dossier, component=optional)
+    force_login_verified(client, personas.officer_a)
+    page = client.get(reverse("backoffice:dossier", args=[dossier.code])).content.decode()
+    assert signed.sha256[:16] in page
+    assert "application/pdf" in page
+    # A self-made certificate: valid and intact, but not from a trusted authority; the page says so.
+    assert "file-item__signature is-warning" in page
