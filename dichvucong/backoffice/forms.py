@@ -95,7 +95,54 @@ class ActionForm(forms.Form):
                 error_messages={"required": _("Vui lòng chọn tệp PDF văn bản kết quả.")},
                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
             )
-        self.order_fields(["result", "items", "reason", "assignee", "new_appointment", "comment"])
+        if action == DossierAction.CONSULT:
+            from dichvucong.agencies.models import Agency
+            from dichvucong.dossiers.models import DossierFile
+
+            self.fields["agency"] = forms.ModelChoiceField(
+                label=_("Cơ quan được xin ý kiến"),
+                queryset=Agency.objects.exclude(pk=dossier.agency_id).filter(valid_to__isnull=True).order_by("name"),
+                error_messages={"required": _("Vui lòng chọn cơ quan."), "invalid_choice": _("Cơ quan không hợp lệ.")},
+            )
+            self.fields["question"] = forms.CharField(
+                label=_("Nội dung xin ý kiến"),
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": _("Vui lòng nhập nội dung xin ý kiến.")},
+            )
+            files = DossierFile.objects.filter(dossier=dossier, replaced_at__isnull=True).order_by("pk")
+            self.fields["files"] = forms.MultipleChoiceField(
+                label=_("Tệp gửi kèm (cơ quan được xin ý kiến chỉ xem được các tệp này)"),
+                choices=[(str(f.pk), f.name) for f in files],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+            self.fields["hours"] = forms.IntegerField(
+                label=_("Thời hạn trả lời (giờ làm việc)"),
+                initial=16,
+                min_value=1,
+                max_value=400,
+                error_messages={
+                    "min_value": _("Thời hạn trả lời phải từ 1 đến 400 giờ làm việc."),
+                    "max_value": _("Thời hạn trả lời phải từ 1 đến 400 giờ làm việc."),
+                    "invalid": _("Vui lòng nhập số giờ."),
+                    "required": _("Vui lòng nhập thời hạn trả lời."),
+                },
+            )
+        self.order_fields(
+            [
+                "result",
+                "items",
+                "reason",
+                "agency",
+                "question",
+                "files",
+                "hours",
+                "assignee",
+                "new_appointment",
+                "comment",
+            ]
+        )
 
     @property
     def action_label(self) -> str:
@@ -110,6 +157,22 @@ class ActionForm(forms.Form):
             # The result is due by the end of the new day.
             day: dt.date = data["new_appointment"]
             return {"new_appointment_at": dt.datetime.combine(day, dt.time(17, 0)).isoformat()}
+        if self.action == DossierAction.CONSULT:
+            return {
+                "agency": data["agency"].pk,
+                "question": data["question"],
+                "files": [int(pk) for pk in data["files"]],
+                "hours": data["hours"],
+            }
         if "assignee" in self.fields and data.get("assignee"):
             return {"assignee": data["assignee"]}
         return None
+
+
+class ConsultationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Ý kiến trả lời"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Vui lòng nhập ý kiến trả lời.")},
+    )

@@ -10,6 +10,8 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_act, name="act"),
     path("ho-so/<str:code>/phieu/<str:kind>/", views.slip, name="slip"),
     path("so-theo-doi/", views.tracking_book, name="tracking_book"),
+    path("xin-y-kien/", views.consultations, name="consultations"),
+    path("xin-y-kien/<int:consultation_id>/", views.consultation, name="consultation"),
     path("tep/<int:file_id>/", views.file_download, name="file"),
     path("tai-lieu/<int:document_id>/", views.document_download, name="document"),
 ]

@@ -19,9 +19,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dichvucong.backoffice.forms import ActionForm
+from dichvucong.backoffice.forms import ActionForm, ConsultationAnswerForm
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, officer_roles
 from dichvucong.documents.http import pdf_response
@@ -32,6 +32,8 @@ from dichvucong.dossiers.selectors_officer import (
     QUEUE_SLUGS,
     QUEUES,
     QueueFilters,
+    consultation_for_officer,
+    consultations_for_agency,
     countdown,
     document_for_officer,
     dossier_for_officer,
@@ -101,6 +103,7 @@ def queues(request: HttpRequest) -> HttpResponse:
     query = {k: v for k, v in request.GET.items() if k != "trang"}
     context = {
         "tabs": [{"queue": q, "count": counts[q.slug], "current": q.slug == slug} for q in QUEUES],
+        "consultations_open": consultations_for_agency(request.user).count(),
         "queue": QUEUE_SLUGS[slug],
         "page": page,
         "rows": rows,
@@ -147,6 +150,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         if dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY)
         else None,
         "documents": list(dossier.documents.order_by("created_at")),
+        "consultations": list(dossier.consultations.select_related("agency", "requested_by", "answered_by")),
         "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
     }
 
@@ -319,3 +323,42 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+@officer_required
+@require_GET
+def consultations(request: HttpRequest) -> HttpResponse:
+    """Xin ý kiến: what other agencies asked this agency, with the working time left to answer."""
+    moment = now()
+    rows = list(consultations_for_agency(request.user)[:200])
+    calendars: dict[int, Any] = {}
+    items = [
+        {"consultation": c, "countdown": countdown(c.dossier, c.due_at, now=moment, calendars=calendars)} for c in rows
+    ]
+    return render(request, "backoffice/consultations.html", {"items": items})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """One consultation: the question, the shared files only, and the answer form."""
+    item = consultation_for_officer(user=request.user, consultation_id=consultation_id)
+    form = ConsultationAnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dossier_transition(
+                    dossier_id=item.dossier_id,
+                    action=DossierAction.ANSWER_CONSULTATION,
+                    actor=request.user,
+                    data={"consultation": item.pk, "answer": form.cleaned_data["answer"]},
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Đã gửi ý kiến trả lời."))
+                return redirect("backoffice:consultations")
+        status = 400
+    context = {"item": item, "form": form, "shared": list(item.shared_files.all())}
+    return render(request, "backoffice/consultation.html", context, status=status)

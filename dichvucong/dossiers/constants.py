@@ -105,6 +105,8 @@ class DossierAction(models.TextChoices):
     PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối")
     SIGN = "sign", _("Ký số kết quả")
     EXTEND = "extend", _("Gia hạn, hẹn lại ngày trả kết quả")
+    CONSULT = "consult", _("Xin ý kiến cơ quan khác")
+    ANSWER_CONSULTATION = "answer_consultation", _("Trả lời xin ý kiến")
 
 
 class SupplementStage(models.TextChoices):

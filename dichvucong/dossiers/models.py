@@ -313,3 +313,44 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Consultation(models.Model):
+    """Xin ý kiến: the handling agency asks another agency about a dossier (DESIGN §2, officers 4).
+
+    The consulted agency sees only the question and the files shared with it, answers within its own
+    allotted working time, and the answer joins the dossier's history.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan được xin ý kiến"), on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField(_("nội dung xin ý kiến"))
+    shared_files = models.ManyToManyField(DossierFile, verbose_name=_("tệp được chia sẻ"), blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xin ý kiến"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("xin ý kiến lúc"))
+    due_at = models.DateTimeField(_("hạn trả lời"))
+    answer = models.TextField(_("ý kiến trả lời"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xin ý kiến")
+        verbose_name_plural = _("xin ý kiến")
+        ordering = ("due_at", "pk")
+        indexes = [models.Index(fields=("agency", "answered_at", "due_at"), name="consultation_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.agency_id}"

@@ -22,7 +22,7 @@ from dichvucong.agencies.calendar import calendar_for
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, restrict_to_agency
 from dichvucong.dossiers.codes import CODE_TIMEZONE
 from dichvucong.dossiers.constants import DossierStatus
-from dichvucong.dossiers.models import Dossier, DossierDocument, DossierFile
+from dichvucong.dossiers.models import Consultation, Dossier, DossierDocument, DossierFile
 from dichvucong.workflow.constants import DEFAULT_STEPS
 from dichvucong.workflow.engine import StepSpec
 from dichvucong.workflow.models import ProcessStep
@@ -216,13 +216,6 @@ def dossier_for_officer(*, user: Any, code: str) -> Dossier:
     return dossier
 
 
-def file_for_officer(*, user: Any, file_id: int) -> DossierFile:
-    record = DossierFile.objects.select_related("dossier").filter(pk=file_id).first()
-    if record is None or not _may_see(user, record.dossier):
-        raise Http404(_("Không tìm thấy tệp."))
-    return record
-
-
 def document_for_officer(*, user: Any, document_id: int) -> DossierDocument:
     record = DossierDocument.objects.select_related("dossier").filter(pk=document_id).first()
     if record is None or not _may_see(user, record.dossier):
@@ -234,6 +227,45 @@ def _may_see(user: Any, dossier: Dossier) -> bool:
     if dossier.status == DossierStatus.DRAFT:
         return False
     return is_system_admin(user) or officer_agency_id(user) == dossier.agency_id
+
+
+def file_for_officer(*, user: Any, file_id: int) -> DossierFile:
+    """A citizen's file: to the handling agency, or to an agency consulted with that file shared."""
+    record = DossierFile.objects.select_related("dossier").filter(pk=file_id).first()
+    if record is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    if _may_see(user, record.dossier):
+        return record
+    agency_id = officer_agency_id(user)
+    if agency_id is not None and Consultation.objects.filter(agency_id=agency_id, shared_files=record).exists():
+        return record
+    raise Http404(_("Không tìm thấy tệp."))
+
+
+def consultations_for_agency(user: Any, *, open_only: bool = True) -> QuerySet[Consultation]:
+    """Xin ý kiến addressed to the officer's agency, the most urgent first."""
+    agency_id = officer_agency_id(user)
+    if agency_id is None:
+        return Consultation.objects.none()
+    queryset = Consultation.objects.filter(agency_id=agency_id)
+    if open_only:
+        queryset = queryset.filter(answered_at__isnull=True)
+    return queryset.select_related("dossier__procedure_version", "dossier__agency", "requested_by").order_by(
+        "due_at", "pk"
+    )
+
+
+def consultation_for_officer(*, user: Any, consultation_id: int) -> Consultation:
+    """One consultation addressed to the officer's agency; 404 for any other."""
+    consultation = (
+        consultations_for_agency(user, open_only=False)
+        .prefetch_related("shared_files")
+        .filter(pk=consultation_id)
+        .first()
+    )
+    if consultation is None:
+        raise Http404(_("Không tìm thấy yêu cầu xin ý kiến."))
+    return consultation
 
 
 def officers_for_step(*, agency_id: int, step: StepSpec | None) -> list[Any]:

@@ -30,6 +30,7 @@ from dichvucong.core.permissions import (
     ROLE_ONE_STOP,
     ROLE_SPECIALIST,
     can_act_for_agency,
+    officer_agency_id,
 )
 from dichvucong.dossiers.codes import CODE_TIMEZONE, dossier_code_day, dossier_code_next
 from dichvucong.dossiers.constants import (
@@ -42,7 +43,14 @@ from dichvucong.dossiers.constants import (
     SupplementStage,
 )
 from dichvucong.dossiers.files import file_check, human_size, safe_filename
-from dichvucong.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierFile
+from dichvucong.dossiers.models import (
+    Consultation,
+    DocumentKind,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierFile,
+)
 from dichvucong.dossiers.selectors import reusable_files
 from dichvucong.notifications.constants import Channel
 from dichvucong.workflow.constants import ACCEPTANCE_HOURS
@@ -77,6 +85,8 @@ DRAFT_EDITABLE_FIELDS: frozenset[str] = frozenset(
 
 ACTOR_APPLICANT = "applicant"
 ACTOR_OFFICER = "officer"
+# An officer of an agency the handling agency consulted (xin ý kiến), answering on that dossier only.
+ACTOR_CONSULTED = "consulted"
 
 # Officer roles (accounts.constants.OfficerRole values) allowed to make the back-office moves.
 # The per-procedure process of the back office narrows these further (which step, which person).
@@ -177,6 +187,10 @@ TRANSITIONS: dict[str, Transition] = {
         _STEP_HOLDERS,
         comment_required=True,
     ),
+    DossierAction.CONSULT: Transition(
+        frozenset({DossierStatus.PROCESSING}), DossierStatus.PROCESSING, ACTOR_OFFICER, _STEP_HOLDERS
+    ),
+    DossierAction.ANSWER_CONSULTATION: Transition(_ACTIVE, None, ACTOR_CONSULTED),
     DossierAction.EXTEND: Transition(
         frozenset({DossierStatus.PROCESSING}), DossierStatus.PROCESSING, ACTOR_OFFICER, _LEADERS, comment_required=True
     ),
@@ -506,6 +520,9 @@ def _actor_allowed(*, rule: Transition, dossier: Dossier, actor: AbstractBaseUse
         return False
     if rule.actor == ACTOR_APPLICANT:
         return actor.pk == dossier.applicant_id
+    if rule.actor == ACTOR_CONSULTED:
+        agency_id = officer_agency_id(actor)
+        return agency_id is not None and Consultation.objects.filter(dossier=dossier, agency_id=agency_id).exists()
     return can_act_for_agency(actor, dossier.agency_id, *rule.roles)
 
 
@@ -840,6 +857,72 @@ def _sign_result(dossier: Dossier, *, actor: AbstractBaseUser, now: datetime, ev
     event_data["document"] = {"id": record.pk, "sha256": record.sha256, "name": record.name}
 
 
+CONSULTATION_DEFAULT_HOURS = 16  # two working days for the consulted agency, unless the asker says otherwise
+
+
+def _consult(dossier: Dossier, *, actor: Any, now: datetime, event_data: dict[str, Any]) -> None:
+    """Ask another agency: the question, the files shared with it, its own working time to answer."""
+    agency = Agency.objects.filter(pk=_int(event_data.pop("agency", None))).first()
+    if agency is None or agency.pk == dossier.agency_id:
+        raise ApplicationError(_("Vui lòng chọn cơ quan khác để xin ý kiến."), code="invalid")
+    question = str(event_data.pop("question", "") or "").strip()
+    if not question:
+        raise ApplicationError(_("Vui lòng nhập nội dung xin ý kiến."), code="invalid")
+    hours = _int(event_data.pop("hours", None)) or CONSULTATION_DEFAULT_HOURS
+    if not 1 <= hours <= 400:
+        raise ApplicationError(_("Thời hạn trả lời phải từ 1 đến 400 giờ làm việc."), code="invalid")
+    wanted = {_int(pk) for pk in event_data.pop("files", None) or []} - {None}
+    files = list(DossierFile.objects.filter(dossier=dossier, pk__in=wanted, replaced_at__isnull=True))
+    if len(files) != len(wanted):
+        raise ApplicationError(_("Tệp được chọn không thuộc hồ sơ này."), code="invalid")
+    consultation = Consultation.objects.create(
+        dossier=dossier,
+        agency=agency,
+        question=question,
+        requested_by=actor,
+        requested_at=now,
+        due_at=calendar_for(agency).add_working_time(now, timedelta(hours=hours)),
+    )
+    consultation.shared_files.set(files)
+    event_data["consultation"] = {
+        "id": consultation.pk,
+        "agency": agency.name,
+        "question": question,
+        "files": [file.name for file in files],
+        "due_at": consultation.due_at.isoformat(),
+    }
+
+
+def _answer_consultation(dossier: Dossier, *, actor: Any, now: datetime, event_data: dict[str, Any]) -> None:
+    consultation = (
+        Consultation.objects.select_for_update()
+        .filter(dossier=dossier, pk=_int(event_data.pop("consultation", None)), agency_id=officer_agency_id(actor))
+        .first()
+    )
+    if consultation is None:
+        raise ApplicationError(_("Không tìm thấy yêu cầu xin ý kiến."), code="not_found")
+    if consultation.answered_at is not None:
+        raise ApplicationError(_("Yêu cầu xin ý kiến này đã được trả lời."), code="duplicate")
+    answer = str(event_data.pop("answer", "") or "").strip()
+    if not answer:
+        raise ApplicationError(_("Vui lòng nhập ý kiến trả lời."), code="invalid")
+    consultation.answer, consultation.answered_by, consultation.answered_at = answer, actor, now
+    consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    event_data["consultation"] = {
+        "id": consultation.pk,
+        "agency": consultation.agency.name,
+        "answer": answer,
+        "on_time": now <= consultation.due_at,
+    }
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _acceptance_due(dossier: Dossier, now: datetime) -> datetime:
     return calendar_for(dossier.agency).add_working_time(now, timedelta(hours=ACCEPTANCE_HOURS))
 
@@ -935,6 +1018,11 @@ def _apply_effects(
         _enter_step(dossier, steps[-1], now=now, event_data=event_data, changed=changed)
     elif action == DossierAction.EXTEND:
         _extend(dossier, event_data=event_data, changed=changed)
+    elif action == DossierAction.CONSULT:
+        _consult(dossier, actor=actor, now=now, event_data=event_data)
+    elif action == DossierAction.ANSWER_CONSULTATION:
+        _answer_consultation(dossier, actor=actor, now=now, event_data=event_data)
+        to_status = dossier.status
     elif action == DossierAction.REQUEST_SUPPLEMENT:
         event_data["items"] = _supplement_items(dossier, event_data)
         event_data["stage"] = (

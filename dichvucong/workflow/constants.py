@@ -15,6 +15,7 @@ class StepAction(models.TextChoices):
     SEND_BACK = "send_back", _("Trả lại bước trước")
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung")
     PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối")
+    CONSULT = "consult", _("Xin ý kiến cơ quan khác")
     SIGN = "sign", _("Ký số kết quả")
     FINISH = "finish", _("Hoàn thành xử lý (không ký số)")
     RETURN_RESULT = "return_result", _("Trả kết quả")
@@ -45,7 +46,7 @@ DEFAULT_STEPS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
         OfficerRole.SPECIALIST,
         "Thẩm định hồ sơ, dự thảo kết quả",
         0.5,
-        (StepAction.FORWARD, StepAction.REQUEST_SUPPLEMENT, StepAction.PROPOSE_REFUSAL),
+        (StepAction.FORWARD, StepAction.REQUEST_SUPPLEMENT, StepAction.PROPOSE_REFUSAL, StepAction.CONSULT),
     ),
     (
         OfficerRole.HEAD_OF_DEPARTMENT,

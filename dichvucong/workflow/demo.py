@@ -31,7 +31,7 @@ CRIMINAL_RECORD_STEPS = (
         OfficerRole.SPECIALIST,
         "HCTP",
         48,
-        (_A.FORWARD, _A.REQUEST_SUPPLEMENT, _A.PROPOSE_REFUSAL),
+        (_A.FORWARD, _A.REQUEST_SUPPLEMENT, _A.PROPOSE_REFUSAL, _A.CONSULT),
     ),
     (
         2,

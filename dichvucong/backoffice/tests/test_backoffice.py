@@ -334,3 +334,54 @@ def test_officers_see_each_files_check_and_who_signed_a_signed_pdf(client, perso
     assert "application/pdf" in page
     # A self-made certificate: valid and intact, but not from a trusted authority; the page says so.
     assert "file-item__signature is-warning" in page
+
+
+def test_another_agency_is_consulted_sees_only_what_was_shared_and_its_answer_joins_the_dossier(
+    client, desk, sent, personas
+):
+    dossier = dossier_transition(dossier_id=sent.pk, action=A.RECEIVE, actor=desk)
+    shared, hidden = list(DossierFile.objects.filter(dossier=dossier).order_by("pk"))[:2]
+    force_login_verified(client, personas.officer_a)
+    response = act(
+        client,
+        dossier,
+        A.CONSULT,
+        agency=personas.agency_b.pk,
+        question="Đề nghị xác minh nơi cư trú của người yêu cầu.",
+        files=[str(shared.pk)],
+        hours="16",
+    )
+    assert response.status_code == 302
+    consultation = dossier.consultations.get()
+    assert consultation.agency == personas.agency_b
+    # The consulted agency: its queue, the shared file, nothing else of the dossier.
+    force_login_verified(client, personas.officer_b)
+    assert dossier.code in client.get(reverse("backoffice:consultations")).content.decode()
+    assert client.get(reverse("backoffice:file", args=[shared.pk])).status_code == 200
+    assert client.get(reverse("backoffice:file", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("backoffice:dossier", args=[dossier.code])).status_code == 404
+    url = reverse("backoffice:consultation", args=[consultation.pk])
+    assert client.post(url, {"answer": "  "}).status_code == 400
+    assert client.post(url, {"answer": "Người yêu cầu cư trú hợp pháp tại địa chỉ đã khai."}).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.answered_by == personas.officer_b
+    again = client.post(url, {"answer": "Lần nữa"})
+    assert again.status_code == 400
+    assert "đã được trả lời" in again.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.answer == "Người yêu cầu cư trú hợp pháp tại địa chỉ đã khai."
+    # The handling agency reads the answer on the dossier; the history has both moves.
+    force_login_verified(client, personas.officer_a)
+    page = client.get(reverse("backoffice:dossier", args=[dossier.code])).content.decode()
+    assert "Người yêu cầu cư trú hợp pháp tại địa chỉ đã khai." in page
+    actions = list(dossier.events.values_list("action", flat=True))
+    assert actions[-2:] == [A.CONSULT, A.ANSWER_CONSULTATION]
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSING
+    # A third agency's officer cannot see or answer it.
+    third = make_officer(
+        UserFactory(officer=True),
+        DossierFactory._meta.model.objects.none().model and personas.agency_a,
+        OfficerRole.CLERK,
+    )
+    force_login_verified(client, third)
+    assert client.get(url).status_code == 404

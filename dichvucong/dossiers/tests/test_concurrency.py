@@ -87,3 +87,46 @@ def test_concurrent_double_submit_of_one_dossier_gives_one_code(personas):
     assert sorted(outcomes) == ["invalid_transition"] * 9 + ["ok"]
     assert DossierEvent.objects.filter(dossier=dossier).count() == 1
     assert DossierCodeCounter.objects.get(agency=personas.agency_a).last_value == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_acting_at_once_on_the_same_page_one_succeeds_the_other_is_told_to_reload(personas):
+    from dichvucong.dossiers.tests.factories import desk_officer
+
+    dossier = DossierFactory(agency=personas.agency_a, submitted=True)
+    from dichvucong.accounts.constants import OfficerRole
+    from dichvucong.core.testing.personas import make_officer
+
+    # Two officers of the agency, both looking at the same version of the page.
+    first = desk_officer(personas.agency_a)
+    second = make_officer(UserFactory(officer=True, password=None), personas.agency_a, OfficerRole.ONE_STOP)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(officer, action: str, comment: str) -> None:
+        try:
+            barrier.wait(timeout=30)
+            dossier_transition(
+                dossier_id=dossier.pk, action=action, actor=officer, comment=comment, expected_version=dossier.version
+            )
+            outcomes.append(f"{action}:ok")
+        except ApplicationError as exc:
+            outcomes.append(f"{action}:{exc.code}")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=act, args=(first, DossierAction.RECEIVE, "")),
+        threading.Thread(target=act, args=(second, DossierAction.REFUSE, "Không thuộc thẩm quyền.")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 2
+    assert sum(outcome.endswith(":ok") for outcome in outcomes) == 1
+    assert sum(outcome.endswith(":stale") for outcome in outcomes) == 1
+    final = Dossier.objects.get(pk=dossier.pk)
+    assert final.status in (DossierStatus.PROCESSING, DossierStatus.REFUSED)
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 2  # sent, then exactly one officer move

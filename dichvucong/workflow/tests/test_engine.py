@@ -57,6 +57,7 @@ def test_each_step_belongs_to_its_role():
         "forward",
         "request_supplement",
         "propose_refusal",
+        "consult",
     )
     assert allowed_actions(dossier(step=1), officer(R.HEAD_OF_DEPARTMENT)) == ("suspend", "extend")
     assert allowed_actions(dossier(step=2), officer(R.HEAD_OF_DEPARTMENT)) == (
