@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dichvucong.workflow",
     "dichvucong.dossiers",
     "dichvucong.notifications",
+    "dichvucong.payments",
     "dichvucong.portal",
     "dichvucong.backoffice",
     # After our apps so that core/templates/captcha/ overrides its widget template.
@@ -249,6 +250,31 @@ SIGNING_PROVIDER = env_str("SIGNING_PROVIDER", "demo")
 SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
 SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "")
 SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", [])
+
+# --- Payments: gateways (dichvucong.payments.gateways, DESIGN §8) ----------------------------------
+# PAYMENT_GATEWAYS: what the citizen may choose, in this order: vnpay, paygov, sandbox. The sandbox is
+# the VNPay protocol against this app's own bank pages at /ngan-hang-thu-nghiem/ (no real money); it
+# is on only while PAYMENT_SANDBOX_ENABLED, which defaults to DEBUG, and its development TMN code and
+# secret exist only when DEBUG. PAYMENT_SANDBOX_IPN_URL empty: the IPN goes to the route
+# payments:vnpay_ipn on the host that served the bank page. PAYMENT_SANDBOX_DROP_IPN=1 loses every IPN
+# (to try reconciliation). VNPAY_* and PAYGOV_* are issued by the gateway when the contract is signed.
+_DEV_PAYMENT_SANDBOX_SECRET = "dev-only-sandbox-bank-secret-not-for-production-0123456789"  # noqa: S105
+PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", ["sandbox"] if DEBUG else [])
+PAYMENT_GATEWAY_TIMEOUT = env_int("PAYMENT_GATEWAY_TIMEOUT", 15)
+PAYMENT_SANDBOX_ENABLED = env_bool("PAYMENT_SANDBOX_ENABLED", default=DEBUG)
+PAYMENT_SANDBOX_TMN_CODE = env_str("PAYMENT_SANDBOX_TMN_CODE", "DVCSBX01" if DEBUG else "")
+PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", _DEV_PAYMENT_SANDBOX_SECRET if DEBUG else "")
+PAYMENT_SANDBOX_IPN_URL = env_str("PAYMENT_SANDBOX_IPN_URL", "")
+PAYMENT_SANDBOX_DROP_IPN = env_bool("PAYMENT_SANDBOX_DROP_IPN", default=False)
+VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", "")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", "")
+VNPAY_PAYMENT_URL = env_str("VNPAY_PAYMENT_URL", "")
+VNPAY_API_URL = env_str("VNPAY_API_URL", "")
+VNPAY_ORDER_TYPE = env_str("VNPAY_ORDER_TYPE", "other")
+PAYGOV_MERCHANT_CODE = env_str("PAYGOV_MERCHANT_CODE", "")
+PAYGOV_SECRET = env_str("PAYGOV_SECRET", "")
+PAYGOV_PAYMENT_URL = env_str("PAYGOV_PAYMENT_URL", "")
+PAYGOV_API_URL = env_str("PAYGOV_API_URL", "")
 
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a

@@ -25,6 +25,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("ho-so/", include("dichvucong.dossiers.urls")),
     path("mot-cua/", include("dichvucong.backoffice.urls")),
+    path("thanh-toan/", include("dichvucong.payments.urls")),
+    path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

@@ -49,7 +49,7 @@ from dichvucong.dossiers.selectors_officer import (
 from dichvucong.dossiers.selectors_pages import dossier_page
 from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
 from dichvucong.dossiers.slips import OFFICER_SLIPS, available_slips, dossier_slip_pdf, slip_filename
-from dichvucong.workflow.engine import allowed_actions, current_step, next_step
+from dichvucong.workflow.engine import allowed_actions, current_step, next_step, timeliness
 from dichvucong.workflow.selectors import officer_state
 
 logger = logging.getLogger(__name__)
@@ -151,8 +151,25 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         else None,
         "documents": list(dossier.documents.order_by("created_at")),
         "consultations": list(dossier.consultations.select_related("agency", "requested_by", "answered_by")),
+        "payments": _payments_of(dossier),
         "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
+        # Against the first appointment: an extension does not make a late dossier on time (DESIGN §4).
+        "outcome": timeliness(
+            dossier.returned_at, dossier.original_appointment_at or dossier.appointment_at, zone=CODE_TIMEZONE
+        )
+        if dossier.returned_at
+        else None,
     }
+
+
+def _payments_of(dossier: Any) -> list[Any]:
+    from dichvucong.payments.models import PaymentRequest
+
+    return list(
+        PaymentRequest.objects.filter(dossier=dossier)
+        .prefetch_related("lines", "transactions", "refunds")
+        .order_by("created_at")
+    )
 
 
 SIGNED_FILES_CHECKED = 20  # per page: each check reads the file (~20 ms for a few MB)
@@ -206,6 +223,11 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
                     dossier=dossier, upload=form.cleaned_data["result"], actor=request.user
                 )
                 data = {"document": document.pk}
+            if action in (DossierAction.REQUEST_PAYMENT, DossierAction.CONFIRM_PAYMENT):
+                # Fees belong to the payments app, which moves the dossier through the same door.
+                _payment_move(request, dossier, action, form)
+                messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": DossierAction(action).label})
+                return redirect("backoffice:dossier", code=dossier.code)
             dossier = dossier_transition(
                 dossier_id=dossier.pk,
                 action=action,
@@ -226,6 +248,21 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             return redirect("backoffice:dossier", code=dossier.code)
     dossier = dossier_for_officer(user=request.user, code=code)
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier, bound=form), status=400)
+
+
+def _payment_move(request: HttpRequest, dossier: Any, action: str, form: ActionForm) -> None:
+    from dichvucong.payments.services import payment_record_at_desk, payment_request_create, request_for_payment
+
+    version = form.cleaned_data["version"]
+    if action == DossierAction.REQUEST_PAYMENT:
+        payment_request_create(
+            dossier=dossier, actor=request.user, note=form.cleaned_data["comment"], expected_version=version
+        )
+        return
+    pending = request_for_payment(dossier=dossier)
+    if pending is None:
+        raise ApplicationError(_("Hồ sơ không có khoản phí nào chờ thanh toán."), code="invalid_transition")
+    payment_record_at_desk(request=pending, actor=request.user, expected_version=version)
 
 
 def _file_response(record: Any, *, name: str) -> FileResponse:
@@ -362,3 +399,77 @@ def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
         status = 400
     context = {"item": item, "form": form, "shared": list(item.shared_files.all())}
     return render(request, "backoffice/consultation.html", context, status=status)
+
+
+@officer_required
+@require_POST
+def payment_exempt(request: HttpRequest, code: str, request_id: int) -> HttpResponse:
+    """Miễn phí, lệ phí with a reason: the dossier goes back to where it was."""
+    from dichvucong.payments.models import PaymentRequest
+    from dichvucong.payments.services import payment_exempt as exempt
+
+    dossier = dossier_for_officer(user=request.user, code=code)
+    payment = PaymentRequest.objects.filter(pk=request_id, dossier=dossier).first()
+    if payment is None:
+        raise Http404
+    try:
+        exempt(request=payment, actor=request.user, reason=request.POST.get("ly-do", "")[:2000])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã miễn phí, lệ phí cho hồ sơ."))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@officer_required
+@require_POST
+def payment_refund(request: HttpRequest, code: str, request_id: int) -> HttpResponse:
+    """Ghi nhận hoàn tiền: a refund made by transfer or at the desk, recorded against the payment."""
+    from dichvucong.payments.models import PaymentRequest
+    from dichvucong.payments.services import payment_refund as refund
+
+    dossier = dossier_for_officer(user=request.user, code=code)
+    payment = PaymentRequest.objects.filter(pk=request_id, dossier=dossier).first()
+    if payment is None:
+        raise Http404
+    raw = (request.POST.get("so-tien") or "").replace(".", "").replace(",", "").strip()
+    amount = int(raw) if raw.isdigit() and len(raw) < 15 else 0
+    try:
+        refund(
+            request=payment,
+            actor=request.user,
+            amount=amount,
+            reason=request.POST.get("ly-do", "")[:2000],
+            reference=request.POST.get("chung-tu", "")[:100],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã ghi nhận hoàn tiền."))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@officer_required
+@require_GET
+def payment_report(request: HttpRequest) -> HttpResponse:
+    """Đối soát thanh toán: a day's transactions of the agency against the gateway's answers."""
+    import datetime as dt
+
+    from dichvucong.core.permissions import restrict_to_agency
+    from dichvucong.payments.models import PaymentTransaction
+    from dichvucong.payments.services import payment_daily_report
+
+    moment = now()
+    try:
+        day = dt.date.fromisoformat((request.GET.get("ngay") or "")[:10])
+    except ValueError:
+        day = moment.astimezone(CODE_TIMEZONE).date()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=CODE_TIMEZONE)
+    transactions = restrict_to_agency(
+        PaymentTransaction.objects.filter(created_at__gte=start, created_at__lt=start + dt.timedelta(days=1)),
+        request.user,
+        field="request__dossier__agency",
+    ).select_related("request__dossier")[:300]
+    rows = payment_daily_report(transactions=transactions, now=moment)
+    context = {"day": day, "rows": rows, "mismatches": [row for row in rows if row.problem]}
+    return render(request, "backoffice/payment_report.html", context)

@@ -12,6 +12,7 @@ class SlipKind(models.TextChoices):
     STOP_NOTICE = "stop_notice", _("Thông báo dừng giải quyết hồ sơ")
     CONTROL = "control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
     TRACKING_BOOK = "tracking_book", _("Sổ theo dõi hồ sơ")
+    PAYMENT_RECEIPT = "payment_receipt", _("Biên lai thanh toán")
 
 
 class Timeliness(models.TextChoices):

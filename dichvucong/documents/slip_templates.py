@@ -280,6 +280,18 @@ def sample_context(kind: SlipKind | str) -> dict[str, Any]:
             signer_title="Chủ tịch",
             issued_at=dt.date(2026, 11, 25),
         )
+    if kind == SlipKind.PAYMENT_RECEIPT:
+        return slips.payment_receipt_context(
+            **_COMMON,
+            payer_name="Nguyễn Văn Ấn",
+            receipt_number="2026-000123",
+            lines=[("Lệ phí cấp Phiếu lý lịch tư pháp", 1, 200_000), ("Phí cấp bản sao", 2, 10_000)],
+            total=210_000,
+            method="Ngân hàng / ví điện tử qua VNPay",
+            transaction_no="14234567",
+            order_id="5f2c8e1d9a7b4c3e8d1f0a2b3c4d5e6f",
+            paid_at=dt.datetime(2026, 11, 22, 10, 5, tzinfo=_VN),
+        )
     if kind == SlipKind.CONTROL:
         return slips.control_slip_context(
             **_COMMON,

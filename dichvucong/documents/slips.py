@@ -659,3 +659,117 @@ def _excel_date(value: dt.date | dt.datetime | None) -> dt.date | dt.datetime | 
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     return value
+
+
+# --- Biên lai thanh toán (the payment receipt, DESIGN §7, §8) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One paid line: what, how many, how much (integer đồng)."""
+
+    name: str
+    quantity: int
+    amount: int
+
+
+def payment_receipt_context(
+    *,
+    agency_name: str,
+    parent_agency_name: str = "",
+    place: str,
+    dossier_code: str,
+    qr_url: str | None = None,
+    procedure_name: str,
+    procedure_code: str,
+    applicant_name: str,
+    payer_name: str,
+    receipt_number: str,
+    lines: Sequence[ReceiptLine | tuple[str, int, int] | Mapping[str, Any]],
+    total: int,
+    method: str,
+    transaction_no: str,
+    order_id: str,
+    paid_at: dt.datetime,
+    printed_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What the payment receipt shows; see `payment_receipt_pdf`."""
+    return {
+        **_frame(
+            SlipKind.PAYMENT_RECEIPT,
+            agency_name=agency_name,
+            parent_agency_name=parent_agency_name,
+            place=place,
+            issued_at=paid_at,
+            dossier_code=dossier_code,
+            qr_url=qr_url,
+            printed_at=printed_at,
+        ),
+        "procedure_name": procedure_name,
+        "procedure_code": procedure_code,
+        "applicant_name": applicant_name,
+        "payer_name": payer_name,
+        "receipt_number": receipt_number,
+        "lines": _records(ReceiptLine, lines),
+        "total": total,
+        "total_words": amount_in_words(total),
+        "method": method,
+        "transaction_no": transaction_no,
+        "order_id": order_id,
+        "paid_at": paid_at,
+    }
+
+
+def payment_receipt_pdf(**arguments: Any) -> bytes:
+    """ "Biên lai thanh toán" as PDF; the keywords of `payment_receipt_context`."""
+    return slip_pdf(SlipKind.PAYMENT_RECEIPT, payment_receipt_context(**arguments))
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
+
+
+def _three_digits(number: int, *, full: bool) -> str:
+    """0–999 in words; `full` when a higher group precedes (so 5 reads "không trăm linh năm")."""
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words: list[str] = []
+    if hundreds or full:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and (hundreds or full):
+            words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens > 1:
+            words.append("mốt")
+        elif units == 5 and tens > 0:
+            words.append("lăm")
+        elif units == 4 and tens > 1:
+            words.append("tư")
+        else:
+            words.append(_DIGITS[units])
+    return " ".join(words)
+
+
+def amount_in_words(amount: int) -> str:
+    """An amount of đồng in Vietnamese words, as a receipt writes it: "Một trăm năm mươi nghìn đồng"."""
+    if amount == 0:
+        return "Không đồng"
+    groups: list[int] = []
+    rest = amount
+    while rest:
+        groups.append(rest % 1000)
+        rest //= 1000
+    words: list[str] = []
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            continue
+        words.append(_three_digits(group, full=index < len(groups) - 1))
+        if _GROUPS[index]:
+            words.append(_GROUPS[index])
+    text = " ".join(words) + " đồng"
+    return text[0].upper() + text[1:]

@@ -105,6 +105,7 @@ class DossierAction(models.TextChoices):
     PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối")
     SIGN = "sign", _("Ký số kết quả")
     EXTEND = "extend", _("Gia hạn, hẹn lại ngày trả kết quả")
+    PAYMENT_RECEIVED = "payment_received", _("Đã thanh toán trực tuyến")
     CONSULT = "consult", _("Xin ý kiến cơ quan khác")
     ANSWER_CONSULTATION = "answer_consultation", _("Trả lời xin ý kiến")
 

@@ -87,6 +87,8 @@ ACTOR_APPLICANT = "applicant"
 ACTOR_OFFICER = "officer"
 # An officer of an agency the handling agency consulted (xin ý kiến), answering on that dossier only.
 ACTOR_CONSULTED = "consulted"
+# The system itself (a payment confirmed by the gateway): no person, `actor=None`.
+ACTOR_SYSTEM = "system"
 
 # Officer roles (accounts.constants.OfficerRole values) allowed to make the back-office moves.
 # The per-procedure process of the back office narrows these further (which step, which person).
@@ -145,7 +147,7 @@ TRANSITIONS: dict[str, Transition] = {
         comment_required=True,
     ),
     DossierAction.REQUEST_PAYMENT: Transition(
-        frozenset({DossierStatus.SUBMITTED, DossierStatus.PROCESSING}),
+        frozenset({DossierStatus.SUBMITTED, DossierStatus.PROCESSING, DossierStatus.RESULT_READY}),
         DossierStatus.PAYMENT_REQUESTED,
         ACTOR_OFFICER,
         _HANDLERS,
@@ -187,6 +189,7 @@ TRANSITIONS: dict[str, Transition] = {
         _STEP_HOLDERS,
         comment_required=True,
     ),
+    DossierAction.PAYMENT_RECEIVED: Transition(frozenset({DossierStatus.PAYMENT_REQUESTED}), None, ACTOR_SYSTEM),
     DossierAction.CONSULT: Transition(
         frozenset({DossierStatus.PROCESSING}), DossierStatus.PROCESSING, ACTOR_OFFICER, _STEP_HOLDERS
     ),
@@ -516,6 +519,8 @@ def _blobs_delete_unreferenced(names: Iterable[str]) -> None:
 
 # --- The one door ---------------------------------------------------------------------------------
 def _actor_allowed(*, rule: Transition, dossier: Dossier, actor: AbstractBaseUser | None) -> bool:
+    if rule.actor == ACTOR_SYSTEM:
+        return actor is None
     if actor is None:
         return False
     if rule.actor == ACTOR_APPLICANT:
@@ -1051,9 +1056,11 @@ def _apply_effects(
             # The desk has 8 working hours again, from the moment the supplement arrives.
             dossier.acceptance_due_at = _acceptance_due(dossier, now)
             changed.append("acceptance_due_at")
-    elif action == DossierAction.CONFIRM_PAYMENT:
+    elif action in (DossierAction.CONFIRM_PAYMENT, DossierAction.PAYMENT_RECEIVED):
         request = _last_event(dossier, DossierAction.REQUEST_PAYMENT)
         to_status = request.from_status if request else DossierStatus.SUBMITTED
+        # Waiting for the citizen's payment stops the clock (DESIGN §4), like a supplement does.
+        _shift_deadline(dossier, paused_since=request.created_at if request else None, now=now, changed=changed)
     elif action == DossierAction.RESUME:
         suspended = _last_event(dossier, DossierAction.SUSPEND)
         _shift_deadline(dossier, paused_since=suspended.created_at if suspended else None, now=now, changed=changed)
@@ -1194,11 +1201,15 @@ NOTIFIED_ACTIONS: frozenset[str] = frozenset(
         DossierAction.REQUEST_SUPPLEMENT,
         DossierAction.REFUSE,
         DossierAction.REQUEST_PAYMENT,
+        DossierAction.CONFIRM_PAYMENT,
+        DossierAction.PAYMENT_RECEIVED,
         DossierAction.SUSPEND,
         DossierAction.RESUME,
+        DossierAction.EXTEND,
         DossierAction.APPROVE_WITHDRAWAL,
         DossierAction.DECLINE_WITHDRAWAL,
         DossierAction.FINISH,
+        DossierAction.SIGN,
         DossierAction.RETURN_RESULT,
     }
 )
@@ -1218,17 +1229,34 @@ def _event_message(event: DossierEvent, dossier: Dossier) -> str:
     if action == DossierAction.REFUSE:
         return _("không được tiếp nhận. Lý do: %(reason)s") % {"reason": event.comment}
     if action == DossierAction.REQUEST_PAYMENT:
+        amount = (event.data or {}).get("amount")
+        if amount:
+            return _("đang chờ thanh toán phí, lệ phí: %(amount)s. Vui lòng thanh toán tại mục Thanh toán.") % {
+                "amount": f"{int(amount):,}".replace(",", ".") + " đ"
+            }
         return _("đang chờ thanh toán phí, lệ phí.")
     if action == DossierAction.SUSPEND:
         return _("tạm dừng xử lý. Lý do: %(reason)s") % {"reason": event.comment}
     if action == DossierAction.RESUME:
         return _("được tiếp tục xử lý.")
+    if action in (DossierAction.PAYMENT_RECEIVED, DossierAction.CONFIRM_PAYMENT):
+        receipt = (event.data or {}).get("receipt")
+        if receipt:
+            return _("đã được thanh toán phí, lệ phí (biên lai số %(receipt)s, tải tại trang hồ sơ).") % {
+                "receipt": receipt
+            }
+        return _("đã được thanh toán phí, lệ phí. Cảm ơn bạn.")
     if action == DossierAction.APPROVE_WITHDRAWAL:
         return _("đã được rút theo đề nghị của bạn.")
     if action == DossierAction.DECLINE_WITHDRAWAL:
         return _("không được rút. Lý do: %(reason)s") % {"reason": event.comment}
-    if action == DossierAction.FINISH:
+    if action in (DossierAction.FINISH, DossierAction.SIGN):
         return _("đã có kết quả giải quyết.")
+    if action == DossierAction.EXTEND:
+        return _("được hẹn lại ngày trả kết quả: %(date)s. Lý do: %(reason)s") % {
+            "date": _local_text(dossier.appointment_at),
+            "reason": event.comment,
+        }
     if action == DossierAction.RETURN_RESULT:
         return _("đã được trả kết quả.")
     return _("đã chuyển sang trạng thái: %(status)s.") % {"status": DossierStatus(event.to_status).label}

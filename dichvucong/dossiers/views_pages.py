@@ -83,6 +83,9 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         "overview": dossier_page(dossier=dossier, viewer=request.user),
         "results": results_for_applicant(dossier=dossier),
         "slips": available_slips(dossier=dossier, kinds=CITIZEN_SLIPS) if dossier.code else [],
+        "payments": list(dossier.payment_requests.prefetch_related("lines").order_by("created_at"))
+        if dossier.code
+        else [],
     }
     return render(request, "dossiers/detail.html", context)
 

@@ -14,14 +14,6 @@ urlpatterns = [
     path("ho-tro/", views.support, name="support"),
     path("tra-cuu/", views_lookup.lookup, name="lookup"),
     path(
-        "thanh-toan/",
-        _upcoming(
-            title=_("Thanh toán"),
-            summary=_("Thanh toán phí, lệ phí hồ sơ trực tuyến theo mã hồ sơ và tải biên lai."),
-        ),
-        name="payment",
-    ),
-    path(
         "thong-ke/",
         _upcoming(
             title=_("Thống kê"),

@@ -13,7 +13,7 @@ class StepAction(models.TextChoices):
 
     FORWARD = "forward", _("Chuyển bước tiếp")
     SEND_BACK = "send_back", _("Trả lại bước trước")
-    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
     PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối")
     CONSULT = "consult", _("Xin ý kiến cơ quan khác")
     SIGN = "sign", _("Ký số kết quả")

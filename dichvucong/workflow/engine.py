@@ -113,6 +113,8 @@ def allowed_actions(state: DossierState, officer: OfficerState) -> tuple[str, ..
         moves.append(c.CONFIRM_PAYMENT)
     elif state.status == PROCESSING:
         moves += _processing_moves(state, officer)
+        if desk:
+            moves.append(c.REQUEST_PAYMENT)  # a fee due after reception
         if leader:
             moves += [c.SUSPEND, c.EXTEND]
     elif state.status == SUSPENDED and leader:
@@ -121,6 +123,8 @@ def allowed_actions(state: DossierState, officer: OfficerState) -> tuple[str, ..
         step = current_step(state)
         if (step is not None and holds_step(officer, step)) or (step is None and desk):
             moves.append(StepAction.RETURN_RESULT)
+        if desk:
+            moves.append(c.REQUEST_PAYMENT)  # a fee due before the result is returned
     if state.withdrawal_requested and (desk or leader):
         moves += [c.APPROVE_WITHDRAWAL, c.DECLINE_WITHDRAWAL]
     return tuple(dict.fromkeys(moves))

@@ -199,6 +199,7 @@ def test_the_whole_loop_with_the_demo_accounts(people, screenshot):
     desk.goto("/mot-cua/?hang-doi=cho-tra-ket-qua")
     open_dossier(desk, code, "cho-tra-ket-qua")
     make_move(desk, "Trả kết quả", comment="Trả kết quả trực tuyến.")
+    expect(desk.locator("#xu-ly").locator("..")).to_contain_text(re.compile("Trước hạn|Đúng hạn"))
     screenshot(desk, "dossier-returned")
     expect(desk.get_by_role("heading", name="Phiếu kiểm soát quá trình giải quyết hồ sơ")).to_be_visible()
     expect(desk.locator("#kiem-soat").locator("..").locator("tbody tr")).to_have_count(8)

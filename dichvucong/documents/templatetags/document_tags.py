@@ -58,3 +58,11 @@ def date_words(when: dt.date | dt.datetime | None) -> str:
 def datetime_words(when: dt.date | dt.datetime | None) -> str:
     """ "14 giờ 05 phút, ngày 22 tháng 11 năm 2026" (a bare date: the date only)."""
     return datetime_words_text(when)
+
+
+@register.filter
+def money_vn(amount: int | None) -> str:
+    """150000 → "150.000": integer đồng with the Vietnamese thousands separator."""
+    if amount is None:
+        return ""
+    return f"{int(amount):,}".replace(",", ".")

@@ -33,7 +33,7 @@ PAGES = [
     "catalog:search",
     "catalog:online_services",
     "portal:lookup",
-    "portal:payment",
+    "payments:start",
     "portal:statistics",
     "accounts:register",
     "accounts:login",
@@ -108,7 +108,7 @@ def test_every_menu_and_account_address_answers(client, name):
 def test_public_addresses_of_the_design(client):
     assert reverse("catalog:search") == "/thu-tuc-hanh-chinh/"
     assert reverse("portal:lookup") == "/tra-cuu/"
-    assert reverse("portal:payment") == "/thanh-toan/"
+    assert reverse("payments:start") == "/thanh-toan/"
     assert reverse("portal:statistics") == "/thong-ke/"
     assert reverse("accounts:register") == "/tai-khoan/dang-ky/"
     assert reverse("accounts:login") == "/tai-khoan/dang-nhap/"
