@@ -76,7 +76,7 @@ def dossier_fees(*, dossier: Dossier) -> list[FeeLineAmount]:
     return lines
 
 
-def _stage_of(dossier: Dossier) -> str:
+def stage_of(dossier: Dossier) -> str:
     if dossier.status == DossierStatus.SUBMITTED:
         return PaymentStage.BEFORE_RECEPTION
     if dossier.status == DossierStatus.RESULT_READY:
@@ -99,7 +99,7 @@ def payment_request_create(
         raise ApplicationError(
             _("Thủ tục này không có phí, lệ phí phải thu cho hồ sơ (tổng 0 đồng)."), code="nothing_to_pay"
         )
-    stage = _stage_of(dossier)
+    stage = stage_of(dossier)
     with transaction.atomic():
         moved = dossier_transition(
             dossier_id=dossier.pk,

@@ -279,3 +279,19 @@ def test_a_dropped_ipn_is_recovered_by_the_reconciliation_job(live_server, setti
     attempt.refresh_from_db()
     assert attempt.confirmed_by == "query"
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.SUBMITTED
+
+
+def test_the_demo_dossier_waiting_for_payment_can_be_paid(settings, client):
+    import io as _io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("demo", stdout=_io.StringIO())
+    waiting = Dossier.objects.get(applicant__national_id="046090001234", status=DossierStatus.PAYMENT_REQUESTED)
+    request = waiting.payment_requests.get()
+    assert request.amount == 15_000  # Lệ phí đăng ký tạm trú
+    client.force_login(waiting.applicant)
+    assert "15.000 đ" in client.get(reverse("payments:start"), {"ma": waiting.code}).content.decode()
+    call_command("demo", stdout=_io.StringIO())
+    assert waiting.payment_requests.count() == 1
