@@ -192,8 +192,9 @@ def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_doss
 
 
 # Session, user, TOTP device, officer profile, roles, the national calendar rows ("sắp đến hạn"),
-# the tab counts, the page's rows, the agency's calendar rows (countdowns), the bell's unread count.
-QUEUE_QUERIES = 10
+# the tab counts, the open consultations' count, the page's rows, the agency's calendar rows
+# (countdowns), the bell's unread count.
+QUEUE_QUERIES = 11
 
 
 def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(client, desk, head, sent, personas):

@@ -88,7 +88,7 @@ def test_a_step_for_a_unit_or_a_named_officer():
 
 def test_the_result_is_returned_by_the_last_step_once_ready():
     ready = dossier("result_ready", step=5)
-    assert allowed_actions(ready, officer(R.ONE_STOP)) == ("return_result",)
+    assert allowed_actions(ready, officer(R.ONE_STOP)) == ("return_result", "request_payment")
     assert allowed_actions(ready, officer(R.CLERK)) == ()
 
 
