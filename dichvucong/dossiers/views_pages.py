@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
@@ -99,12 +100,16 @@ def file_download(request: HttpRequest, file_id: int) -> FileResponse:
     through core.permissions.can_view_agency_records; this view stays the citizen's.
     The stored content type was detected from the bytes at upload, never taken from the browser.
     """
-    record = dossier_file_for_applicant(user=request.user, file_id=file_id)
+    return _stored_file_response(dossier_file_for_applicant(user=request.user, file_id=file_id))
+
+
+def _stored_file_response(record: Any) -> FileResponse:
+    """A stored file (attachment or issued document) as a download, with the type found at upload."""
     try:
         stream = record.file.open("rb")
     except FileNotFoundError:
         # The row outlived its blob (a restore without the media, a manual clean-up): say so, don't crash.
-        logger.error("Dossier file %s: stored blob %s is missing", record.pk, record.file.name)
+        logger.error("%s %s: stored blob %s is missing", type(record).__name__, record.pk, record.file.name)
         raise Http404(_("Không tìm thấy tệp.")) from None
     response = FileResponse(stream, content_type=record.content_type)
     response["Content-Disposition"] = _content_disposition("attachment", record.name)
@@ -117,17 +122,7 @@ def file_download(request: HttpRequest, file_id: int) -> FileResponse:
 @require_GET
 def result_download(request: HttpRequest, document_id: int) -> FileResponse:
     """The result (signed PDF) of the user's own returned dossier: "nhận kết quả trực tuyến"."""
-    record = result_for_applicant(user=request.user, document_id=document_id)
-    try:
-        stream = record.file.open("rb")
-    except FileNotFoundError:
-        logger.error("Dossier document %s: stored blob %s is missing", record.pk, record.file.name)
-        raise Http404(_("Không tìm thấy tệp.")) from None
-    response = FileResponse(stream, content_type=record.content_type)
-    response["Content-Disposition"] = _content_disposition("attachment", record.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = NO_STORE
-    return response
+    return _stored_file_response(result_for_applicant(user=request.user, document_id=document_id))
 
 
 @login_required

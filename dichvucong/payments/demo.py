@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
 from dichvucong.dossiers.models import Dossier, DossierEvent
-from dichvucong.payments.models import PaymentLine, PaymentRequest
-from dichvucong.payments.services import dossier_fees, stage_of
+from dichvucong.payments.models import PaymentRequest
+from dichvucong.payments.services import dossier_fees, payment_lines_save, stage_of
 
 CITIZEN = "046090001234"
 
@@ -44,17 +44,6 @@ def load(out: TextIO) -> None:
                 created_by=asked.actor,
                 created_at=asked.created_at,
             )
-            PaymentLine.objects.bulk_create(
-                PaymentLine(
-                    request=request,
-                    order=index,
-                    name=line.name,
-                    fee_type=line.fee_type,
-                    quantity=line.quantity,
-                    unit_label=line.unit_label,
-                    amount=line.amount,
-                )
-                for index, line in enumerate(lines)
-            )
+            payment_lines_save(request=request, lines=lines)
         made += 1
     out.write(_("Thanh toán mẫu: %(n)s yêu cầu thanh toán cho hồ sơ mẫu chờ thanh toán.") % {"n": made} + "\n")

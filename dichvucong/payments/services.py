@@ -112,19 +112,23 @@ def payment_request_create(
         request = PaymentRequest.objects.create(
             dossier=moved, stage=stage, amount=total, note=note.strip(), created_by=actor
         )
-        PaymentLine.objects.bulk_create(
-            PaymentLine(
-                request=request,
-                order=index,
-                name=line.name,
-                fee_type=line.fee_type,
-                quantity=line.quantity,
-                unit_label=line.unit_label,
-                amount=line.amount,
-            )
-            for index, line in enumerate(lines)
-        )
+        payment_lines_save(request=request, lines=lines)
     return request
+
+
+def payment_lines_save(*, request: PaymentRequest, lines: list[FeeLineAmount]) -> None:
+    PaymentLine.objects.bulk_create(
+        PaymentLine(
+            request=request,
+            order=index,
+            name=line.name,
+            fee_type=line.fee_type,
+            quantity=line.quantity,
+            unit_label=line.unit_label,
+            amount=line.amount,
+        )
+        for index, line in enumerate(lines)
+    )
 
 
 def payment_exempt(*, request: PaymentRequest, actor: AbstractBaseUser, reason: str) -> PaymentRequest:
@@ -169,7 +173,7 @@ def payment_start(
     order = PaymentOrder(
         order_id=attempt.order_id,
         amount=attempt.amount,
-        description=_("Thanh toan ho so %(code)s") % {"code": locked.dossier.code},
+        description=_("Thanh toán hồ sơ %(code)s") % {"code": locked.dossier.code},
         return_url=return_url,
         client_ip=client_ip or "127.0.0.1",
         created_at=now,
