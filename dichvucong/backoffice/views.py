@@ -98,7 +98,13 @@ def queues(request: HttpRequest) -> HttpResponse:
     rows = []
     calendars: dict[int, Any] = {}
     for dossier in page.object_list:
-        due = dossier.acceptance_due_at if dossier.status == DossierStatus.SUBMITTED else dossier.appointment_at
+        # A clock runs only while the agency must act: reception, processing, returning the result.
+        if dossier.status == DossierStatus.SUBMITTED:
+            due = dossier.acceptance_due_at
+        elif dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY):
+            due = dossier.appointment_at
+        else:
+            due = None
         rows.append({"dossier": dossier, "countdown": countdown(dossier, due, now=moment, calendars=calendars)})
     query = {k: v for k, v in request.GET.items() if k != "trang"}
     context = {

@@ -28,7 +28,7 @@ from dichvucong.dossiers.constants import CitizenFolder, DossierAction, DossierS
 from dichvucong.dossiers.files import KINDS, human_size
 from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
 from dichvucong.dossiers.selectors import dossier_components, dossier_events, dossiers_for_applicant, last_event
-from dichvucong.dossiers.services import ACTOR_OFFICER, TRANSITIONS
+from dichvucong.dossiers.services import ACTOR_OFFICER, TRANSITIONS, withdraw_is_immediate
 
 FOLDER_PAGE_SIZE = 20
 # The seeds read the officer's words in the list itself: "Nội dung yêu cầu bổ sung" in Hồ sơ yêu
@@ -122,7 +122,7 @@ class DossierPage:
 
 def withdraw_mode(dossier: Dossier) -> str | None:
     """How the applicant can withdraw now: at once, by a request, or not at all (final, or already asked)."""
-    if dossier.status in TRANSITIONS[DossierAction.WITHDRAW].from_statuses:
+    if withdraw_is_immediate(dossier):
         return WITHDRAW_NOW
     if dossier.status in TRANSITIONS[DossierAction.REQUEST_WITHDRAWAL].from_statuses:
         return WITHDRAW_REQUEST if dossier.withdrawal_requested_at is None else None

@@ -123,8 +123,19 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     DossierAction.SUBMIT: Transition(frozenset({DossierStatus.DRAFT}), DossierStatus.SUBMITTED, ACTOR_APPLICANT),
     # Immediate before reception; once received, withdrawing is a request the agency answers.
+    # Before reception (still with the desk, waiting for a supplement or the fee asked first) the
+    # citizen withdraws at once; `withdraw_is_immediate` adds "not received yet" to the statuses.
     DossierAction.WITHDRAW: Transition(
-        frozenset({DossierStatus.DRAFT, DossierStatus.SUBMITTED}), DossierStatus.WITHDRAWN, ACTOR_APPLICANT
+        frozenset(
+            {
+                DossierStatus.DRAFT,
+                DossierStatus.SUBMITTED,
+                DossierStatus.SUPPLEMENT_REQUESTED,
+                DossierStatus.PAYMENT_REQUESTED,
+            }
+        ),
+        DossierStatus.WITHDRAWN,
+        ACTOR_APPLICANT,
     ),
     DossierAction.REQUEST_WITHDRAWAL: Transition(
         _ACTIVE - {DossierStatus.SUBMITTED}, None, ACTOR_APPLICANT, comment_required=True
@@ -674,6 +685,11 @@ def _shift_deadline(dossier: Dossier, *, paused_since: datetime | None, now: dat
         changed.append("step_due_at")
 
 
+def withdraw_is_immediate(dossier: Dossier) -> bool:
+    """Whether the applicant may withdraw at once: a draft, or sent and not yet received."""
+    return dossier.status in TRANSITIONS[DossierAction.WITHDRAW].from_statuses and dossier.received_at is None
+
+
 def dossier_engine_state(dossier: Dossier) -> DossierState:
     """The dossier as the workflow engine sees it (its process's steps prefetched when possible)."""
     return DossierState(
@@ -1064,6 +1080,11 @@ def _apply_effects(
     elif action == DossierAction.RESUME:
         suspended = _last_event(dossier, DossierAction.SUSPEND)
         _shift_deadline(dossier, paused_since=suspended.created_at if suspended else None, now=now, changed=changed)
+    elif action == DossierAction.WITHDRAW and dossier.received_at is not None:
+        raise ApplicationError(
+            _("Hồ sơ đã được tiếp nhận: vui lòng gửi đề nghị rút hồ sơ để cơ quan xem xét."),
+            code="invalid_transition",
+        )
     elif action == DossierAction.REQUEST_WITHDRAWAL:
         if dossier.withdrawal_requested_at is not None:
             raise ApplicationError(_("Bạn đã đề nghị rút hồ sơ này; vui lòng chờ cơ quan trả lời."), code="duplicate")

@@ -159,7 +159,7 @@ def payment_start(
     gateway = gateway_for(gateway_code)
     with transaction.atomic():
         locked = PaymentRequest.objects.select_for_update().select_related("dossier").get(pk=request.pk)
-        if locked.status != RequestStatus.PENDING:
+        if locked.status != RequestStatus.PENDING or locked.dossier.status != DossierStatus.PAYMENT_REQUESTED:
             raise ApplicationError(_("Hồ sơ này không còn khoản phí nào chờ thanh toán."), code="invalid_transition")
         now = timezone.now()
         attempt = PaymentTransaction.objects.create(
@@ -358,6 +358,9 @@ def payment_refund(
 
 
 def request_for_payment(*, dossier: Dossier) -> PaymentRequest | None:
+    """The request the citizen can pay now: pending, on a dossier still waiting for it (not withdrawn)."""
+    if dossier.status != DossierStatus.PAYMENT_REQUESTED:
+        return None
     return (
         PaymentRequest.objects.filter(dossier=dossier, status=RequestStatus.PENDING).prefetch_related("lines").first()
     )

@@ -295,3 +295,19 @@ def test_the_demo_dossier_waiting_for_payment_can_be_paid(settings, client):
     assert "15.000 đ" in client.get(reverse("payments:start"), {"ma": waiting.code}).content.decode()
     call_command("demo", stdout=_io.StringIO())
     assert waiting.payment_requests.count() == 1
+
+
+def test_a_dossier_waiting_for_the_fee_before_reception_is_withdrawn_at_once_and_cannot_be_paid(
+    client, sent, desk, personas
+):
+    request = payment_request_create(dossier=sent, actor=desk)
+    client.force_login(personas.citizen)
+    page = client.get(reverse("dossiers:detail", args=[sent.code])).content.decode()
+    assert "Rút hồ sơ" in page
+    assert "Đề nghị rút hồ sơ" not in page
+    dossier_transition(dossier_id=sent.pk, action=DossierAction.WITHDRAW, actor=personas.citizen)
+    assert Dossier.objects.get(pk=sent.pk).status == DossierStatus.WITHDRAWN
+    page = client.get(reverse("payments:start"), {"ma": sent.code}).content.decode()
+    assert "không có khoản phí, lệ phí nào đang chờ thanh toán" in page
+    with pytest.raises(ApplicationError):
+        start(request)
