@@ -1190,7 +1190,27 @@ def dossier_transition(
             transaction.on_commit(lambda: dossier_notify_submitted(dossier_id=dossier_pk), robust=True)
         elif action in NOTIFIED_ACTIONS:
             transaction.on_commit(lambda: dossier_notify_event(dossier_id=dossier_pk, sequence=sequence), robust=True)
+        if action == DossierAction.CONSULT:
+            consultation_id = event_data["consultation"]["id"]
+            transaction.on_commit(lambda: dossier_notify_consultation(consultation_id=consultation_id), robust=True)
     return dossier
+
+
+def dossier_notify_consultation(*, consultation_id: int) -> int:
+    """Tell the consulted agency's officers (desk, specialists, leaders) that another agency asks its opinion."""
+    consultation = Consultation.objects.select_related("dossier__procedure_version", "dossier__agency").get(
+        pk=consultation_id
+    )
+    people = _agency_officers(consultation.agency_id, (ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER))
+    return _alert(
+        consultation.dossier,
+        people,
+        kind=f"consultation-{consultation.pk}",
+        stamp=consultation.due_at,
+        headline=gettext_noop("xin ý kiến"),
+        message=gettext_noop("một cơ quan khác xin ý kiến của cơ quan bạn; vui lòng trả lời trước hạn."),
+        path=reverse("backoffice:consultation", args=[consultation.pk]),
+    )
 
 
 # --- Side effects ---------------------------------------------------------------------------------
@@ -1393,13 +1413,23 @@ def _step_holders(dossier: Dossier) -> list[Any]:
     return [person for person, officer in officers if holds_step(officer, step)]
 
 
-def _alert(dossier: Dossier, people: Iterable[Any], *, kind: str, stamp: datetime, headline: str, message: str) -> int:
+def _alert(
+    dossier: Dossier,
+    people: Iterable[Any],
+    *,
+    kind: str,
+    stamp: datetime,
+    headline: str,
+    message: str,
+    path: str = "",
+) -> int:
     """Queue one alert per person and channel; the key makes each alert happen once per deadline."""
     from dichvucong.notifications.models import Notification
     from dichvucong.notifications.services import notification_queue
 
     queued = 0
-    url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('backoffice:dossier', args=[dossier.code])}"
+    path = path or reverse("backoffice:dossier", args=[dossier.code])
+    url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{path}"
     for person in people:
         language = getattr(person, "language", "vi") or "vi"
         with override(language):

@@ -338,23 +338,28 @@ def test_officers_see_each_files_check_and_who_signed_a_signed_pdf(client, perso
 
 
 def test_another_agency_is_consulted_sees_only_what_was_shared_and_its_answer_joins_the_dossier(
-    client, desk, sent, personas
+    client, desk, sent, personas, django_capture_on_commit_callbacks
 ):
     dossier = dossier_transition(dossier_id=sent.pk, action=A.RECEIVE, actor=desk)
     shared, hidden = list(DossierFile.objects.filter(dossier=dossier).order_by("pk"))[:2]
     force_login_verified(client, personas.officer_a)
-    response = act(
-        client,
-        dossier,
-        A.CONSULT,
-        agency=personas.agency_b.pk,
-        question="Đề nghị xác minh nơi cư trú của người yêu cầu.",
-        files=[str(shared.pk)],
-        hours="16",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(
+            client,
+            dossier,
+            A.CONSULT,
+            agency=personas.agency_b.pk,
+            question="Đề nghị xác minh nơi cư trú của người yêu cầu.",
+            files=[str(shared.pk)],
+            hours="16",
+        )
     assert response.status_code == 302
     consultation = dossier.consultations.get()
     assert consultation.agency == personas.agency_b
+    from dichvucong.notifications.models import Notification
+
+    told = Notification.objects.get(user=personas.officer_b, channel="in_app", event="officer_deadline")
+    assert f"/mot-cua/xin-y-kien/{consultation.pk}/" in told.body_text
     # The consulted agency: its queue, the shared file, nothing else of the dossier.
     force_login_verified(client, personas.officer_b)
     assert dossier.code in client.get(reverse("backoffice:consultations")).content.decode()
