@@ -1201,7 +1201,8 @@ def dossier_notify_consultation(*, consultation_id: int) -> int:
     consultation = Consultation.objects.select_related("dossier__procedure_version", "dossier__agency").get(
         pk=consultation_id
     )
-    people = _agency_officers(consultation.agency_id, (ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER))
+    roles = (ROLE_ONE_STOP, ROLE_SPECIALIST, ROLE_HEAD_OF_DEPARTMENT, ROLE_AGENCY_LEADER)
+    people = _agency_officers(consultation.agency_id, roles)
     return _alert(
         consultation.dossier,
         people,
