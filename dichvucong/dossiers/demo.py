@@ -24,6 +24,7 @@ from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.services import (
     dossier_create_draft,
     dossier_file_add,
+    dossier_result_upload,
     dossier_transition,
     dossier_update_draft,
 )
@@ -41,6 +42,8 @@ DESK, SPECIALIST, HEAD, LEADER, CLERK = (
 
 BIRTH = "1.001193"  # Đăng ký khai sinh: with the demo e-form
 RESIDENCE = "1.004194"  # Đăng ký tạm trú: files only
+# The result document of each, signed by the clerk in the demo.
+RESULTS = {BIRTH: "trich-luc-khai-sinh", RESIDENCE: "xac-nhan-dang-ky-tam-tru"}
 
 _A = DossierAction
 # Through the default process (workflow.constants.DEFAULT_STEPS), each step by its own officer.
@@ -48,7 +51,7 @@ _TO_RESULT = (
     (_A.FORWARD, SPECIALIST, "Hồ sơ đầy đủ, hợp lệ; đã dự thảo kết quả."),
     (_A.FORWARD, HEAD, "Trình lãnh đạo phê duyệt."),
     (_A.FORWARD, LEADER, "Đồng ý."),
-    (_A.FINISH, CLERK, "Đã vào sổ, đóng dấu."),
+    (_A.SIGN, CLERK, "Đã vào sổ, ký số."),
 )
 
 
@@ -205,6 +208,12 @@ def load(out: TextIO) -> None:
             for action, username, comment in scenario.moves:
                 actor = officers[username] if username else citizen
                 data = {"items": _supplement_items(dossier)} if action == _A.REQUEST_SUPPLEMENT else None
+                if action == _A.SIGN:
+                    # The result the clerk signs with the agency's (demo) key, as in the back office.
+                    result = dossier_result_upload(
+                        dossier=dossier, upload=_scan(RESULTS[scenario.procedure]), actor=actor
+                    )
+                    data = {"document": result.pk}
                 dossier = dossier_transition(
                     dossier_id=dossier.pk, action=action, actor=actor, comment=comment, data=data
                 )

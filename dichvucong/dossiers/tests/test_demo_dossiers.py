@@ -80,3 +80,18 @@ def test_the_demo_citizens_pages_show_every_dossier(loaded, client):
         if dossier.procedure_version.procedure.code == demo.BIRTH:
             # The e-form component is declared online, not missing.
             assert "Khai trực tuyến, xem mục" in page.content.decode()
+
+
+def test_returned_demo_dossiers_carry_a_signed_result_the_citizen_can_download(loaded, client):
+    from dichvucong.documents.signing import verify_pdf
+    from dichvucong.dossiers.models import DossierDocument
+
+    returned = Dossier.objects.filter(applicant__national_id=demo.CITIZEN, status=DossierStatus.RETURNED)
+    assert returned.count() == 2
+    client.force_login(returned.first().applicant)
+    for dossier in returned:
+        result = DossierDocument.objects.get(dossier=dossier, is_signed=True)
+        report = verify_pdf(result.file.read())[0]
+        assert report.intact and report.valid and report.trusted
+        response = client.get(f"/ho-so/ket-qua/{result.pk}/")
+        assert response.status_code == 200
