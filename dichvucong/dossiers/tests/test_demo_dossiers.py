@@ -92,6 +92,8 @@ def test_returned_demo_dossiers_carry_a_signed_result_the_citizen_can_download(l
     for dossier in returned:
         result = DossierDocument.objects.get(dossier=dossier, is_signed=True)
         report = verify_pdf(result.file.read())[0]
-        assert report.intact and report.valid and report.trusted
+        assert report.intact
+        assert report.valid
+        assert report.trusted
         response = client.get(f"/ho-so/ket-qua/{result.pk}/")
         assert response.status_code == 200
