@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from dichvucong.dossiers.selectors_officer import (
     QUEUE_SLUGS,
     QUEUES,
     QueueFilters,
+    agency_deadline,
     consultation_for_officer,
     consultations_for_agency,
     countdown,
@@ -49,6 +50,7 @@ from dichvucong.dossiers.selectors_officer import (
 from dichvucong.dossiers.selectors_pages import dossier_page
 from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
 from dichvucong.dossiers.slips import OFFICER_SLIPS, available_slips, dossier_slip_pdf, slip_filename
+from dichvucong.dossiers.views_pages import stored_file_response
 from dichvucong.workflow.engine import allowed_actions, current_step, next_step, timeliness
 from dichvucong.workflow.selectors import officer_state
 
@@ -98,13 +100,7 @@ def queues(request: HttpRequest) -> HttpResponse:
     rows = []
     calendars: dict[int, Any] = {}
     for dossier in page.object_list:
-        # A clock runs only while the agency must act: reception, processing, returning the result.
-        if dossier.status == DossierStatus.SUBMITTED:
-            due = dossier.acceptance_due_at
-        elif dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY):
-            due = dossier.appointment_at
-        else:
-            due = None
+        due = agency_deadline(dossier)
         rows.append({"dossier": dossier, "countdown": countdown(dossier, due, now=moment, calendars=calendars)})
     query = {k: v for k, v in request.GET.items() if k != "trang"}
     context = {
@@ -120,6 +116,15 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/queues.html", context)
 
 
+def _holders(dossier: Any, action: str, state: Any) -> list[Any] | None:
+    """Who a hand-off may go to: the holders of the step the move leads to (None: the move chooses nobody)."""
+    if action == DossierAction.RECEIVE:
+        return officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
+    if action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
+        return officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
+    return None
+
+
 def _action_forms(request: HttpRequest, dossier: Any, actions: tuple[str, ...], bound: ActionForm | None) -> list:
     state = dossier_engine_state(dossier)
     forms = []
@@ -127,11 +132,7 @@ def _action_forms(request: HttpRequest, dossier: Any, actions: tuple[str, ...], 
         if bound is not None and bound.action == action:
             forms.append(bound)
             continue
-        holders = None
-        if action == DossierAction.RECEIVE:
-            holders = officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
-        elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
-            holders = officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
+        holders = _holders(dossier, action, state)
         forms.append(ActionForm(action=action, dossier=dossier, holders=holders, initial={"version": dossier.version}))
     return forms
 
@@ -214,11 +215,7 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in DossierAction.values:
         raise Http404
     state = dossier_engine_state(dossier)
-    holders = None
-    if action == DossierAction.RECEIVE:
-        holders = officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
-    elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
-        holders = officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
+    holders = _holders(dossier, action, state)
     form = ActionForm(request.POST, request.FILES, action=action, dossier=dossier, holders=holders)
     if form.is_valid():
         document = None
@@ -271,30 +268,19 @@ def _payment_move(request: HttpRequest, dossier: Any, action: str, form: ActionF
     payment_record_at_desk(request=pending, actor=request.user, expected_version=version)
 
 
-def _file_response(record: Any, *, name: str) -> FileResponse:
-    try:
-        stream = record.file.open("rb")
-    except FileNotFoundError:
-        logger.error("%s %s: stored blob %s is missing", type(record).__name__, record.pk, record.file.name)
-        raise Http404(_("Không tìm thấy tệp.")) from None
-    response = FileResponse(stream, content_type=record.content_type, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @officer_required
 @require_GET
 def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """A citizen's attachment, to officers of the dossier's agency (404 for anyone else)."""
     record = file_for_officer(user=request.user, file_id=file_id)
-    return _file_response(record, name=record.name)
+    return stored_file_response(record)
 
 
 @officer_required
 @require_GET
 def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     record = document_for_officer(user=request.user, document_id=document_id)
-    return _file_response(record, name=record.name)
+    return stored_file_response(record)
 
 
 @officer_required

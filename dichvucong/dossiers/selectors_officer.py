@@ -186,6 +186,16 @@ class Countdown:
         return round(abs(self.remaining).total_seconds() / 3600, 1)
 
 
+def agency_deadline(dossier: Dossier) -> datetime | None:
+    """The deadline the agency works against now; None while the clock stands (the citizen must act,
+    the dossier is suspended or finished)."""
+    if dossier.status == DossierStatus.SUBMITTED:
+        return dossier.acceptance_due_at
+    if dossier.status in (DossierStatus.PROCESSING, DossierStatus.RESULT_READY):
+        return dossier.appointment_at
+    return None
+
+
 def countdown(
     dossier: Dossier, due: datetime | None, *, now: datetime, calendars: dict[int, Any] | None = None
 ) -> Countdown | None:

@@ -100,10 +100,10 @@ def file_download(request: HttpRequest, file_id: int) -> FileResponse:
     through core.permissions.can_view_agency_records; this view stays the citizen's.
     The stored content type was detected from the bytes at upload, never taken from the browser.
     """
-    return _stored_file_response(dossier_file_for_applicant(user=request.user, file_id=file_id))
+    return stored_file_response(dossier_file_for_applicant(user=request.user, file_id=file_id))
 
 
-def _stored_file_response(record: Any) -> FileResponse:
+def stored_file_response(record: Any) -> FileResponse:
     """A stored file (attachment or issued document) as a download, with the type found at upload."""
     try:
         stream = record.file.open("rb")
@@ -122,7 +122,7 @@ def _stored_file_response(record: Any) -> FileResponse:
 @require_GET
 def result_download(request: HttpRequest, document_id: int) -> FileResponse:
     """The result (signed PDF) of the user's own returned dossier: "nhận kết quả trực tuyến"."""
-    return _stored_file_response(result_for_applicant(user=request.user, document_id=document_id))
+    return stored_file_response(result_for_applicant(user=request.user, document_id=document_id))
 
 
 @login_required
