@@ -77,6 +77,14 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", _("Nhận trực tuyến")
 
 
+class IntakeChannel(models.TextChoices):
+    """How the dossier reached the agency: a category of the statistics (DESIGN §4)."""
+
+    ONLINE = "online", _("Trực tuyến")
+    IN_PERSON = "in_person", _("Trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính")
+
+
 class DossierAction(models.TextChoices):
     """Moves through the one door (services.TRANSITIONS says who may make each, from where).
 

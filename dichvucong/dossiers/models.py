@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dichvucong.dossiers.constants import DossierAction, DossierStatus, ResultDelivery
+from dichvucong.dossiers.constants import DossierAction, DossierStatus, IntakeChannel, ResultDelivery
 
 
 class Dossier(models.Model):
@@ -52,6 +52,9 @@ class Dossier(models.Model):
     post_ward_code = models.PositiveIntegerField(_("xã/phường nhận"), null=True, blank=True)
     post_street_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=255, blank=True)
     notify_by_sms = models.BooleanField(_("nhận thông báo qua SMS"), default=True)
+    channel = models.CharField(
+        _("kênh tiếp nhận"), max_length=16, choices=IntakeChannel, default=IntakeChannel.ONLINE, db_index=True
+    )
     eform_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=32, choices=DossierStatus, default=DossierStatus.DRAFT, db_index=True
