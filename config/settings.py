@@ -319,6 +319,11 @@ CAPTCHA_FONT_SIZE = 30
 LOOKUP_FREE_TRIES = env_int("LOOKUP_FREE_TRIES", 3)  # look-ups per address per hour before the captcha
 # Past this, look-ups from one address get 429 until the hour ends.
 LOOKUP_MAX_PER_HOUR = env_int("LOOKUP_MAX_PER_HOUR", 60)
+# The public verification page (/xac-thuc/<id>/): copies checked per address per hour, and their size.
+VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 20)
+VERIFY_UPLOAD_MAX_MB = env_int("VERIFY_UPLOAD_MAX_MB", 20)
+# Integrity checks (dichvucong.integrity): dossiers and files verified per periodic run.
+INTEGRITY_BATCH = env_int("INTEGRITY_BATCH", 2000)
 
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng Dịch vụ công")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("ho-so/", include("dichvucong.dossiers.urls")),
     path("mot-cua/", include("dichvucong.backoffice.urls")),
     path("thanh-toan/", include("dichvucong.payments.urls")),
+    path("xac-thuc/", include("dichvucong.documents.urls", namespace="documents")),
     path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),

@@ -26,3 +26,17 @@ class Timeliness(models.TextChoices):
 class Language(models.TextChoices):
     VI = "vi", _("Tiếng Việt")
     EN = "en", _("English")
+
+
+class IssuedKind(models.TextChoices):
+    """What an issued PDF is, as the public verification page names it (the slips, and the rest)."""
+
+    RECEIPT = "receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    SUPPLEMENT = "supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận, giải quyết hồ sơ")
+    APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    STOP_NOTICE = "stop_notice", _("Thông báo dừng giải quyết hồ sơ")
+    CONTROL = "control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+    PAYMENT_RECEIPT = "payment_receipt", _("Biên lai thanh toán")
+    DECLARATION = "declaration", _("Tờ khai")
+    RESULT = "result", _("Kết quả giải quyết hồ sơ (đã ký số)")

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.core.models import TimeStampedModel
-from dichvucong.documents.constants import Language, SlipKind
+from dichvucong.documents.constants import IssuedKind, Language, SlipKind
 
 
 class SigningCredential(TimeStampedModel):
@@ -102,3 +106,47 @@ class SlipTemplate(models.Model):
             problems = slip_template_problems(self.body_html or "", kind=self.kind)
             if problems:
                 raise ValidationError({"body_html": problems})
+
+
+def _public_token() -> str:
+    # 128 random bits, URL-safe: the id printed in the QR code cannot be guessed nor counted through.
+    return secrets.token_urlsafe(16)
+
+
+class IssuedDocument(models.Model):
+    """One PDF handed out by the portal, as the public verification page (/xac-thuc/<id>/) knows it.
+
+    A slip is re-rendered at every download (its print time changes, so do its bytes): each download
+    is one row, recorded for the exact bytes handed out. The id is drawn before rendering (the QR code
+    carries it), the SHA-256 after. Nothing here is personal beyond what the document prints, and the
+    holder's name is kept masked, as the public look-up shows it.
+    """
+
+    public_id = models.CharField(_("mã xác thực"), max_length=32, unique=True, default=_public_token, editable=False)
+    kind = models.CharField(_("loại văn bản"), max_length=32, choices=IssuedKind)
+    agency_code = models.CharField(_("mã cơ quan"), max_length=32)
+    agency_name = models.CharField(_("cơ quan ban hành"), max_length=255)
+    reference = models.CharField(_("mã hồ sơ hoặc số biên lai"), max_length=64, blank=True)
+    holder_masked = models.CharField(_("chủ hồ sơ (đã che)"), max_length=255, blank=True)
+    # The issuing side's own key (dossier pk, payment pk…): lets it find its rows, never shown.
+    source = models.CharField(_("nguồn"), max_length=64, blank=True, db_index=True)
+    issued_at = models.DateTimeField(_("phát hành lúc"), default=timezone.now)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    is_signed = models.BooleanField(_("đã ký số"), default=False)
+    signer_name = models.CharField(_("người ký"), max_length=255, blank=True)
+    signer_organisation = models.CharField(_("đơn vị ký"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    signature_status = models.CharField(_("kết quả kiểm tra chữ ký"), max_length=16, blank=True)
+    signature_summary = models.CharField(_("nhận xét về chữ ký"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản đã phát hành")
+        verbose_name_plural = _("văn bản đã phát hành")
+        ordering = ("-issued_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.reference or self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:verify", kwargs={"public_id": self.public_id})

@@ -876,6 +876,26 @@ def _sign_result(dossier: Dossier, *, actor: AbstractBaseUser, now: datetime, ev
         raise
     # The file is kept if the transaction is rolled back later: an orphan blob, never a lost document.
     event_data["document"] = {"id": record.pk, "sha256": record.sha256, "name": record.name}
+    _register_signed_result(dossier, record=record, pdf=signed)
+
+
+def _register_signed_result(dossier: Dossier, *, record: DossierDocument, pdf: bytes) -> None:
+    """The signed result joins the registry of issued documents under its own public id, so that
+    /xac-thuc/<id>/ tells anyone holding it the signer, the time and whether the file is the one issued."""
+    from dichvucong.documents.constants import IssuedKind
+    from dichvucong.documents.verification import issued_document_register_signed
+    from dichvucong.dossiers.lookup import mask_name
+
+    issued_document_register_signed(
+        public_id=record.public_id.hex,
+        kind=IssuedKind.RESULT,
+        agency_code=dossier.agency.code,
+        agency_name=dossier.agency.name,
+        reference=dossier.code,
+        holder_masked=mask_name(dossier.owner_name or str(dossier.applicant)),
+        source=f"dossier:{dossier.pk}",
+        pdf=pdf,
+    )
 
 
 CONSULTATION_DEFAULT_HOURS = 16  # two working days for the consulted agency, unless the asker says otherwise

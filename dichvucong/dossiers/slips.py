@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from dichvucong.core.addresses import format_address
 from dichvucong.documents import slips
 from dichvucong.documents.constants import SlipKind
+from dichvucong.documents.verification import issued_document_render
 from dichvucong.dossiers.constants import DossierAction, ResultDelivery
+from dichvucong.dossiers.lookup import mask_name
 from dichvucong.dossiers.models import Dossier, DossierEvent
 from dichvucong.dossiers.selectors import dossier_components, dossier_handoffs
-from dichvucong.dossiers.selectors_pages import lookup_url
 
 # The slips a citizen may download from their dossier page (the control slip is internal).
 CITIZEN_SLIPS = (SlipKind.RECEIPT, SlipKind.SUPPLEMENT, SlipKind.REFUSAL, SlipKind.APOLOGY, SlipKind.STOP_NOTICE)
@@ -52,7 +53,7 @@ def available_slips(*, dossier: Dossier, kinds: tuple[str, ...]) -> list[tuple[s
     return [(kind, str(SlipKind(kind).label)) for kind in kinds if _SLIP_MOVES[kind] in done]
 
 
-def _common(dossier: Dossier) -> dict[str, Any]:
+def _common(dossier: Dossier, qr_url: str) -> dict[str, Any]:
     agency = dossier.agency
     parent = agency.parent.name if agency.parent_id else ""
     return {
@@ -60,7 +61,7 @@ def _common(dossier: Dossier) -> dict[str, Any]:
         "parent_agency_name": parent,
         "place": settings.PORTAL_PROVINCE,
         "dossier_code": dossier.code,
-        "qr_url": f"{settings.PORTAL_BASE_URL}{lookup_url(dossier)}",
+        "qr_url": qr_url,
         "procedure_name": dossier.procedure_version.name,
         "procedure_code": dossier.procedure_version.procedure.code,
         "applicant_name": dossier.owner_name or str(dossier.applicant),
@@ -83,7 +84,7 @@ def _processing_time(dossier: Dossier) -> str:
     return f"{version.processing_time:02d} {version.get_processing_time_unit_display()}"
 
 
-def _receipt(dossier: Dossier, event: DossierEvent) -> bytes:
+def _receipt(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     components = dossier_components(dossier=dossier)
     received = [
         slips.ReceivedComponent(name=c.name, originals=c.originals, copies=c.copies)
@@ -95,7 +96,7 @@ def _receipt(dossier: Dossier, event: DossierEvent) -> bytes:
         post = format_address(dossier.post_street_address, dossier.post_ward_code, dossier.post_province_code)
         delivery = f"{delivery}: {dossier.post_recipient_name}, {post}"
     return slips.receipt_slip_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         owner_name=dossier.owner_name,
         id_number=dossier.owner_national_id,
         phone=dossier.owner_phone,
@@ -110,9 +111,9 @@ def _receipt(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-def _supplement(dossier: Dossier, event: DossierEvent) -> bytes:
+def _supplement(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     return slips.supplement_slip_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         address=_owner_address(dossier),
         phone=dossier.owner_phone,
         email=dossier.owner_email,
@@ -123,9 +124,9 @@ def _supplement(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-def _refusal(dossier: Dossier, event: DossierEvent) -> bytes:
+def _refusal(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     return slips.refusal_slip_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         address=_owner_address(dossier),
         phone=dossier.owner_phone,
         email=dossier.owner_email,
@@ -136,12 +137,12 @@ def _refusal(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-def _apology(dossier: Dossier, event: DossierEvent) -> bytes:
+def _apology(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     from datetime import datetime
 
     previous = event.data.get("previous_appointment_at")
     return slips.apology_letter_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         address=_owner_address(dossier),
         received_at=dossier.received_at,
         original_appointment_at=datetime.fromisoformat(previous) if previous else dossier.original_appointment_at,
@@ -153,9 +154,9 @@ def _apology(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-def _stop_notice(dossier: Dossier, event: DossierEvent) -> bytes:
+def _stop_notice(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     return slips.stop_notice_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         address=_owner_address(dossier),
         received_at=dossier.received_at,
         reason=event.comment,
@@ -165,7 +166,7 @@ def _stop_notice(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-def _control(dossier: Dossier, event: DossierEvent) -> bytes:
+def _control(dossier: Dossier, event: DossierEvent, qr_url: str) -> bytes:
     rows = [
         slips.HandOff(
             step=row.step,
@@ -180,7 +181,7 @@ def _control(dossier: Dossier, event: DossierEvent) -> bytes:
         for row in dossier_handoffs(dossier=dossier)
     ]
     return slips.control_slip_pdf(
-        **_common(dossier),
+        **_common(dossier, qr_url),
         received_at=dossier.received_at or event.created_at,
         appointment_at=dossier.appointment_at,
         hand_offs=rows,
@@ -188,7 +189,7 @@ def _control(dossier: Dossier, event: DossierEvent) -> bytes:
     )
 
 
-_BUILDERS: dict[str, Callable[[Dossier, DossierEvent], bytes]] = {
+_BUILDERS: dict[str, Callable[[Dossier, DossierEvent, str], bytes]] = {
     SlipKind.RECEIPT: _receipt,
     SlipKind.SUPPLEMENT: _supplement,
     SlipKind.REFUSAL: _refusal,
@@ -205,7 +206,18 @@ def dossier_slip_pdf(*, dossier: Dossier, kind: str) -> bytes | None:
     event = _last(dossier, _SLIP_MOVES[kind])
     if event is None:
         return None
-    return _BUILDERS[kind](dossier, event)
+    # Each download is registered as issued: its QR code leads to its own verification page
+    # (/xac-thuc/<id>/), which also links to the dossier's public look-up.
+    _record, pdf = issued_document_render(
+        kind=kind,
+        agency_code=dossier.agency.code,
+        agency_name=dossier.agency.name,
+        reference=dossier.code,
+        holder_masked=mask_name(dossier.owner_name or str(dossier.applicant)),
+        source=f"dossier:{dossier.pk}",
+        render=lambda qr_url: _BUILDERS[kind](dossier, event, qr_url),
+    )
+    return pdf
 
 
 def slip_filename(*, dossier: Dossier, kind: str) -> str:

@@ -23,9 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dichvucong.core.errors import ApplicationError
+from dichvucong.documents.constants import IssuedKind
 from dichvucong.documents.declaration import declaration_pdf
 from dichvucong.documents.http import pdf_response
+from dichvucong.documents.verification import issued_document_render
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
+from dichvucong.dossiers.lookup import mask_name
 from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.selectors import (
     dossier_file_for_applicant,
@@ -208,7 +211,21 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
 def print_form(request: HttpRequest, ref: str) -> HttpResponse:
     """In biểu mẫu đơn: the filled declaration as a PDF, with the code and QR code once sent."""
     dossier = dossier_for_applicant(user=request.user, ref=ref)
-    pdf = declaration_pdf(**declaration_arguments(dossier=dossier, printed_at=timezone.now()))
+    arguments = declaration_arguments(dossier=dossier, printed_at=timezone.now())
+    if dossier.code:
+        # A sent dossier's declaration is an issued document: its QR code leads to its own
+        # verification page. A draft's is a working copy, not registered.
+        _record, pdf = issued_document_render(
+            kind=IssuedKind.DECLARATION,
+            agency_code=dossier.agency.code,
+            agency_name=dossier.agency.name,
+            reference=dossier.code,
+            holder_masked=mask_name(dossier.owner_name or str(dossier.applicant)),
+            source=f"dossier:{dossier.pk}",
+            render=lambda qr_url: declaration_pdf(**{**arguments, "qr_url": qr_url}),
+        )
+    else:
+        pdf = declaration_pdf(**arguments)
     name = f"to-khai-{dossier.code}.pdf" if dossier.code else f"to-khai-ban-nhap-{dossier.pk}.pdf"
     response = pdf_response(pdf, filename=name, inline=True)
     response["Cache-Control"] = NO_STORE
