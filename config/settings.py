@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.payments",
+    "dichvucong.integrity",
     "dichvucong.portal",
     "dichvucong.backoffice",
     # After our apps so that core/templates/captcha/ overrides its widget template.

@@ -51,6 +51,7 @@ from dichvucong.dossiers.selectors_pages import dossier_page
 from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
 from dichvucong.dossiers.slips import OFFICER_SLIPS, available_slips, dossier_slip_pdf, slip_filename
 from dichvucong.dossiers.views_pages import stored_file_response
+from dichvucong.integrity.selectors import dossier_open_findings
 from dichvucong.workflow.engine import allowed_actions, current_step, next_step, timeliness
 from dichvucong.workflow.selectors import officer_state
 
@@ -160,6 +161,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         "consultations": list(dossier.consultations.select_related("agency", "requested_by", "answered_by")),
         "payments": _payments_of(dossier),
         "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
+        "integrity_findings": dossier_open_findings(dossier_id=dossier.pk),
         # Against the first appointment: an extension does not make a late dossier on time (DESIGN §4).
         "outcome": timeliness(
             dossier.returned_at, dossier.original_appointment_at or dossier.appointment_at, zone=CODE_TIMEZONE

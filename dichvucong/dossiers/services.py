@@ -1385,22 +1385,47 @@ def dossier_url(dossier: Dossier) -> str:
 
 
 # --- Integrity ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where a dossier's history stops holding: the first event that does not, and why."""
+
+    sequence: int  # the first bad event (for "status": the last event, where the history ends)
+    reason: str  # "sequence" (an event missing or out of order), "previous_hash", "hash", "status"
+
+
+def events_chain_break(events: Iterable[DossierEvent], *, current_status: str | None) -> ChainBreak | None:
+    """The first break in one dossier's events (given in sequence order), or None if the chain holds.
+
+    `current_status` is the dossier's status field: it must be where the history ends, or it was
+    written around the one door. Takes the events as an iterable so that a batch verifier can stream
+    many dossiers' events in one query.
+    """
+    previous_hash = ""
+    last: DossierEvent | None = None
+    for expected_sequence, event in enumerate(events, 1):
+        if event.sequence != expected_sequence:
+            return ChainBreak(sequence=event.sequence, reason="sequence")
+        if event.previous_hash != previous_hash:
+            return ChainBreak(sequence=event.sequence, reason="previous_hash")
+        if event.compute_hash() != event.hash:
+            return ChainBreak(sequence=event.sequence, reason="hash")
+        previous_hash = event.hash
+        last = event
+    if last is not None and current_status != last.to_status:
+        return ChainBreak(sequence=last.sequence, reason="status")
+    return None
+
+
+def dossier_events_first_break(*, dossier: Dossier) -> ChainBreak | None:
+    """Recompute the hash chain of the dossier's history; the first break, or None if it holds."""
+    events = DossierEvent.objects.filter(dossier=dossier).order_by("sequence")
+    current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
+    return events_chain_break(events, current_status=current)
+
+
 def dossier_events_verify(*, dossier: Dossier) -> bool:
     """Recompute the hash chain of the dossier's history; False if any event was altered or removed."""
-    previous_hash = ""
-    last_status: str | None = None
-    for expected_sequence, event in enumerate(DossierEvent.objects.filter(dossier=dossier).order_by("sequence"), 1):
-        if event.sequence != expected_sequence or event.previous_hash != previous_hash:
-            return False
-        if event.compute_hash() != event.hash:
-            return False
-        previous_hash = event.hash
-        last_status = event.to_status
-    if last_status is None:
-        return True
-    # The current status must be where the history ends, or it was written around the one door.
-    current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
-    return current == last_status
+    return dossier_events_first_break(dossier=dossier) is None
 
 
 # --- Deadlines: the officers are told (a periodic job, dossiers.tasks) --------------------------------
