@@ -6,5 +6,5 @@ app_name = "documents"
 
 urlpatterns = [
     # Any text: a malformed id gets the same "not found" page as an unknown one, not Django's.
-    path("<str:public_id>/", views.verify, name="verify"),
+    path("<path:public_id>/", views.verify, name="verify"),
 ]
