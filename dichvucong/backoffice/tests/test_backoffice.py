@@ -198,6 +198,7 @@ QUEUE_QUERIES = 11
 
 
 def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(client, desk, head, sent, personas):
+    from dichvucong.documents.models import IssuedDocument
     from dichvucong.documents.signing import verify_pdf
     from dichvucong.dossiers.models import DossierDocument
     from dichvucong.dossiers.tests import samples
@@ -237,6 +238,9 @@ def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(c
     position = content.index(b"/Type /Page") + 2
     tampered[position] ^= 0x01
     assert not verify_pdf(bytes(tampered))[0].intact
+    # Registered as issued under the document's public id, for /xac-thuc/<id>/.
+    issued = IssuedDocument.objects.get(public_id=signed.public_id.hex)
+    assert (issued.sha256, issued.signer_name, issued.signature_status) == (signed.sha256, "Bùi Văn Toàn", "valid")
     # The citizen gets it once it is returned, not before; another citizen never.
     client.force_login(personas.citizen)
     assert client.get(reverse("dossiers:result", args=[signed.pk])).status_code == 404
