@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dichvucong.documents.constants import SlipKind
 from dichvucong.documents.http import pdf_response
-from dichvucong.documents.models import SlipTemplate
+from dichvucong.documents.models import IssuedDocument, SlipTemplate
 from dichvucong.documents.slip_templates import default_body_source, sample_context
 from dichvucong.documents.slips import slip_pdf
 
@@ -162,3 +162,22 @@ def _variables(context: dict[str, Any]) -> list[tuple[str, str]]:
             detail = " — " + gettext("danh sách, mỗi mục có: %(fields)s") % {"fields": ", ".join(names)}
         result.append((name, detail))
     return result
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    """The register of issued PDFs: read only, as evidence (rows are written when a PDF is handed out)."""
+
+    list_display = ("public_id", "kind", "reference", "agency_code", "issued_at", "is_signed")
+    list_filter = ("kind", "is_signed")
+    search_fields = ("public_id", "reference", "sha256")
+    date_hierarchy = "issued_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from dichvucong.integrity.models import IntegrityCursor, IntegrityFinding
 
@@ -11,10 +14,10 @@ class IntegrityFindingAdmin(admin.ModelAdmin):
     list_select_related = ("dossier",)
     raw_id_fields = ("dossier",)
 
-    def has_add_permission(self, request):  # findings come from the checks, never typed in
+    def has_add_permission(self, request: HttpRequest) -> bool:  # findings come from the checks, never typed in
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -22,5 +25,5 @@ class IntegrityFindingAdmin(admin.ModelAdmin):
 class IntegrityCursorAdmin(admin.ModelAdmin):
     list_display = ("scope", "last_pk", "rounds", "updated_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
