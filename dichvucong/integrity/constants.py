@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ALERT_EVENT = "integrity_alert"  # the notification event of an alert to the system administrators
+from dichvucong.notifications.constants import NotificationEvent
+
+ALERT_EVENT = NotificationEvent.INTEGRITY_ALERT  # the alert to the system administrators
 
 
 class FindingKind(models.TextChoices):

@@ -37,3 +37,4 @@ class NotificationEvent(models.TextChoices):
     DOSSIER_SUBMITTED = "dossier_submitted", _("Hồ sơ đã được gửi")
     DOSSIER_UPDATED = "dossier_updated", _("Hồ sơ có cập nhật")
     OFFICER_DEADLINE = "officer_deadline", _("Hạn xử lý hồ sơ của cán bộ")
+    INTEGRITY_ALERT = "integrity_alert", _("Cảnh báo toàn vẹn dữ liệu")

@@ -346,6 +346,28 @@ DOSSIER_TEMPLATES.update(
 )
 DEFAULT_TEMPLATES.update(DOSSIER_TEMPLATES)
 
+# The system administrators' alert of a broken event chain or a changed file (dichvucong.integrity),
+# installed by the integrity app's migration.
+_INTEGRITY_VI = "Hồ sơ {{ code }}: {{ headline }}. {{ detail }}{% if dossier_url %} Xem: {{ dossier_url }}{% endif %}"
+_INTEGRITY_EN = "Dossier {{ code }}: {{ headline }}. {{ detail }}{% if dossier_url %} See: {{ dossier_url }}{% endif %}"
+INTEGRITY_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
+    ("integrity_alert", "in_app", "vi"): DefaultTemplate(
+        subject="Cảnh báo toàn vẹn: hồ sơ {{ code }}", body_text=_INTEGRITY_VI
+    ),
+    ("integrity_alert", "in_app", "en"): DefaultTemplate(
+        subject="Data integrity alert: dossier {{ code }}", body_text=_INTEGRITY_EN
+    ),
+    ("integrity_alert", "email", "vi"): DefaultTemplate(
+        subject="[Cảnh báo] Toàn vẹn dữ liệu: hồ sơ {{ code }}",
+        body_text=f"Xin chào{{% if full_name %}} {{{{ full_name }}}}{{% endif %}},\n\n{_INTEGRITY_VI}\n",
+    ),
+    ("integrity_alert", "email", "en"): DefaultTemplate(
+        subject="[Alert] Data integrity: dossier {{ code }}",
+        body_text=f"Hello{{% if full_name %}} {{{{ full_name }}}}{{% endif %}},\n\n{_INTEGRITY_EN}\n",
+    ),
+}
+DEFAULT_TEMPLATES.update(INTEGRITY_TEMPLATES)
+
 
 @dataclass
 class InstallReport:

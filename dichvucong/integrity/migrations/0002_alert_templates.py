@@ -4,10 +4,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from dichvucong.integrity.notifications import ALERT_TEMPLATES
-    from dichvucong.notifications.defaults import templates_install
+    from dichvucong.notifications.defaults import INTEGRITY_TEMPLATES, templates_install
 
-    templates_install(apps.get_model("notifications", "NotificationTemplate"), defaults=ALERT_TEMPLATES)
+    templates_install(apps.get_model("notifications", "NotificationTemplate"), defaults=INTEGRITY_TEMPLATES)
 
 
 class Migration(migrations.Migration):
