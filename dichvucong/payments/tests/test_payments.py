@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from io import BytesIO
 
@@ -232,6 +233,11 @@ def test_only_the_owner_and_the_agency_see_the_payment_and_the_receipt(client, s
     text = " ".join(page.extract_text() or "" for page in PdfReader(BytesIO(receipt.content)).pages)
     for expected in ("BIÊN LAI THANH TOÁN", sent.code, "235.000", "Hai trăm ba mươi lăm nghìn đồng", "Nguyễn Văn An"):
         assert expected in text, expected
+    # Registered as issued (its QR code leads to /xac-thuc/<id>/) for the very bytes downloaded.
+    from dichvucong.documents.models import IssuedDocument
+
+    issued = IssuedDocument.objects.get(kind="payment_receipt", reference=sent.code)
+    assert issued.sha256 == hashlib.sha256(receipt.content).hexdigest()
     client.force_login(personas.other_citizen)
     assert client.get(reverse("payments:receipt", args=[request.pk])).status_code == 404
     force_login_verified(client, personas.officer_b)
