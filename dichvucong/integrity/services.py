@@ -25,8 +25,9 @@ from django.utils.translation import override
 
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import ROLE_SYSTEM_ADMIN
+from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFile
-from dichvucong.dossiers.services import events_chain_break
+from dichvucong.dossiers.services import ChainBreak, events_chain_break
 from dichvucong.integrity.constants import ALERT_EVENT, FindingKind, Scope
 from dichvucong.integrity.models import IntegrityCursor, IntegrityFinding
 
@@ -60,11 +61,23 @@ def integrity_verify_events(*, after_pk: int = 0, limit: int) -> BatchResult:
     )
     result = BatchResult(last_pk=last, checked=len(dossiers))
     sound: list[int] = []
+    breaks: dict[int, ChainBreak] = {}
     for dossier_id, dossier_events in itertools.groupby(events, key=lambda event: event.dossier_id):
         chain_break = events_chain_break(dossier_events, current_status=statuses.get(dossier_id))
         if chain_break is None:
             sound.append(dossier_id)
+        else:
+            breaks[dossier_id] = chain_break
+    seen = set(sound) | set(breaks)
+    for dossier_id, status in dossiers:
+        if dossier_id in seen:
             continue
+        # Only a draft has no history yet; a sent dossier without a single event lost all of it.
+        if status == DossierStatus.DRAFT:
+            sound.append(dossier_id)
+        else:
+            breaks[dossier_id] = ChainBreak(sequence=1, reason="sequence")
+    for dossier_id, chain_break in sorted(breaks.items()):
         result.broken.append(
             _finding_record(
                 kind=FindingKind.EVENT_CHAIN,

@@ -76,7 +76,7 @@ def test_an_edited_event_is_found_with_the_first_bad_event_alerted_once_and_show
     assert "data-integrity-banner" not in clean_page
 
 
-def test_a_status_written_around_the_door_and_a_deleted_event_are_found(personas):
+def test_a_status_written_around_the_door_and_deleted_events_are_found(personas):
     written = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, received=True)
     _raw_update("dossiers_dossier", "status", "returned", written.pk)
     gap = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, received=True)
@@ -85,8 +85,12 @@ def test_a_status_written_around_the_door_and_a_deleted_event_are_found(personas
             f"DELETE FROM {DossierEvent._meta.db_table} WHERE dossier_id = %s AND sequence = 1",  # noqa: S608
             [gap.pk],
         )
+    emptied = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, submitted=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DossierEvent._meta.db_table} WHERE dossier_id = %s", [emptied.pk])  # noqa: S608
+    DossierFactory(applicant=personas.citizen, agency=personas.agency_a)  # a draft: no history yet, and sound
     found = {f.dossier_id: (f.event_sequence, f.reason) for f in integrity_verify_events(limit=10).broken}
-    assert found == {written.pk: (2, "status"), gap.pk: (2, "sequence")}
+    assert found == {written.pk: (2, "status"), gap.pk: (2, "sequence"), emptied.pk: (1, "sequence")}
 
 
 def test_a_changed_file_and_a_lost_file_are_found_and_the_command_fails(personas, birth_procedure, capsys):
