@@ -247,6 +247,7 @@ def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(c
     dossier = dossier_transition(dossier_id=dossier.pk, action=A.RETURN_RESULT, actor=desk)
     page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
     assert "Kết quả giải quyết" in page
+    assert reverse("documents:verify", args=[signed.public_id.hex]) in page
     response = client.get(reverse("dossiers:result", args=[signed.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
