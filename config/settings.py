@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "dichvucong.payments",
     "dichvucong.portal",
     "dichvucong.backoffice",
+    "dichvucong.api",
+    # django-ninja's templates and static files: the API docs page served from our own origin (no CDN).
+    "ninja",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
 ]
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dichvucong.core.middleware.PortalLocaleMiddleware",
+    "dichvucong.api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -319,6 +323,10 @@ CAPTCHA_FONT_SIZE = 30
 LOOKUP_FREE_TRIES = env_int("LOOKUP_FREE_TRIES", 3)  # look-ups per address per hour before the captcha
 # Past this, look-ups from one address get 429 until the hour ends.
 LOOKUP_MAX_PER_HOUR = env_int("LOOKUP_MAX_PER_HOUR", 60)
+
+# REST API (/api/v1/): requests per token, or per client address without one ("N/s", "N/m", "N/h").
+API_RATE_TOKEN = env_str("API_RATE_TOKEN", "600/m")
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "120/m")
 
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng Dịch vụ công")
