@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 # What every personal access token starts with: a leaked token is recognisable (secret scanners,
 # logs), and the portal can refuse anything else without a database query.
-TOKEN_PREFIX = "dvc_"
+TOKEN_PREFIX = "dvc_"  # noqa: S105 - a public marker, not a secret
 # The part after the prefix shown in the list, so the owner can tell tokens apart; not secret.
 TOKEN_HINT_LENGTH = 6
 MAX_ACTIVE_TOKENS = 10

@@ -175,7 +175,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=status,
-            code="http_%s" % status,
+            code=f"http_{status}",
             message=messages.get(status, _("Yêu cầu không hợp lệ.")),
         )
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from dichvucong.accounts.views import client_address
 from dichvucong.agencies.models import Agency
@@ -491,7 +491,7 @@ def dossiers(request: HttpRequest, params: Query[FolderParams]) -> dict[str, Any
 @citizen_router.post(
     "/dossiers", response={201: DossierDetail, 404: ErrorOut, 422: ErrorOut, **_AUTH}, summary="Tạo hồ sơ chưa gửi"
 )
-def dossier_create(request: HttpRequest, payload: DraftCreate) -> tuple[int, dict[str, Any]]:
+def dossier_create(request: HttpRequest, payload: DraftCreate) -> Status:
     procedure = procedure_detail(code=payload.procedure.strip()[:32])
     if procedure is None:
         raise ApplicationError(_("Không tìm thấy thủ tục hành chính."), code="not_found")
@@ -501,7 +501,7 @@ def dossier_create(request: HttpRequest, payload: DraftCreate) -> tuple[int, dic
         if agency is None:
             raise ApplicationError(_("Cơ quan này không tiếp nhận hồ sơ của thủ tục đã chọn."), code="agency_invalid")
     dossier = services.dossier_create_draft(procedure=procedure, applicant=request.user, agency=agency)
-    return 201, _detail(request, _reload(request, dossier))
+    return Status(201, _detail(request, _reload(request, dossier)))
 
 
 @citizen_router.get("/dossiers/{ref}", response={200: DossierDetail, 404: ErrorOut, **_AUTH}, summary="Một hồ sơ")
@@ -615,13 +615,11 @@ def dossier_update(request: HttpRequest, ref: str, payload: DraftUpdate) -> dict
     response={201: FileOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Đính kèm tệp cho một thành phần hồ sơ",
 )
-def file_add(
-    request: HttpRequest, ref: str, component: Form[int], file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+def file_add(request: HttpRequest, ref: str, component: Form[int], file: File[UploadedFile]) -> Status:
     """multipart/form-data: `component` (id from the procedure's components) and `file`; checked by content."""
     dossier = _mine(request, ref)
     record = services.dossier_file_add(dossier=dossier, component_id=component, upload=file, actor=request.user)
-    return 201, _file(record)
+    return Status(201, _file(record))
 
 
 @citizen_router.delete(
@@ -629,10 +627,10 @@ def file_add(
     response={204: None, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Bỏ một tệp đính kèm",
 )
-def file_remove(request: HttpRequest, ref: str, file_id: int) -> tuple[int, None]:
+def file_remove(request: HttpRequest, ref: str, file_id: int) -> Status:
     dossier = _mine(request, ref)
     services.dossier_file_remove(dossier=dossier, file_id=file_id, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @citizen_router.post(
