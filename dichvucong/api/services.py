@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +39,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str, lifetime_days: int) -
     now = timezone.now()
     with transaction.atomic():
         # Locks the owner's row so that two simultaneous requests cannot both pass the limit.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
         if active >= MAX_ACTIVE_TOKENS:
             raise ApplicationError(
