@@ -159,7 +159,7 @@ def _procedure_or_404(code: str) -> Procedure:
 
 @router.get("/procedures", response={200: ProcedurePage, 422: ErrorOut}, auth=None, summary="Tìm thủ tục hành chính")
 def procedures(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    """Published procedures matching the filters, best first (the same ranking as /thu-tuc-hanh-chinh/)."""
+    """Các thủ tục đang áp dụng khớp bộ lọc, phù hợp nhất trước (cùng cách xếp hạng với /thu-tuc-hanh-chinh/)."""
     filters = SearchFilters(
         query=params.q.strip(),
         agency=params.agency.strip(),

@@ -211,7 +211,7 @@ class DraftCreate(Schema):
 
 
 class DraftUpdate(Schema):
-    """Only the fields sent change; a value that does not pass the rules is refused with nothing saved."""
+    """Chỉ các trường được gửi thay đổi; một giá trị không hợp lệ làm cả yêu cầu bị từ chối, không lưu gì."""
 
     version: int | None = Field(None, ge=1, description="Phiên bản dữ liệu đã đọc; khác với hiện tại → 409.")
     owner_name: str | None = Field(None, max_length=255)
@@ -460,13 +460,13 @@ _LOOKUP_RESPONSES = {200: LookupOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut
 
 @lookup_router.get("/lookup/{code}", response=_LOOKUP_RESPONSES, auth=None, summary="Tra cứu hồ sơ theo mã")
 def lookup_by_code(request: HttpRequest, code: str) -> Any:
-    """What /tra-cuu/ shows: personal data masked. Counted per address per hour like the page."""
+    """Như trang /tra-cuu/: thông tin cá nhân được che; tính số lần theo địa chỉ mỗi giờ như trang."""
     return _lookup(request, code[: 4 * CODE_MAX_LENGTH], "")
 
 
 @lookup_router.post("/lookup", response=_LOOKUP_RESPONSES, auth=None, summary="Tra cứu hồ sơ theo mã và CCCD")
 def lookup_with_national_id(request: HttpRequest, payload: LookupIn) -> Any:
-    """With the owner's CCCD (in the body, never in an address): both must match."""
+    """Kèm số CCCD của chủ hồ sơ (trong nội dung, không bao giờ trên địa chỉ): cả hai phải khớp."""
     return _lookup(request, payload.code, payload.national_id)
 
 
@@ -506,7 +506,7 @@ def dossier_create(request: HttpRequest, payload: DraftCreate) -> Status:
 
 @citizen_router.get("/dossiers/{ref}", response={200: DossierDetail, 404: ErrorOut, **_AUTH}, summary="Một hồ sơ")
 def dossier(request: HttpRequest, ref: str) -> dict[str, Any]:
-    """A draft by its number, a sent dossier by its code (as /ho-so/<mã>/)."""
+    """Hồ sơ chưa gửi theo số, hồ sơ đã gửi theo mã (như /ho-so/<mã>/)."""
     return _detail(request, _mine(request, ref))
 
 
@@ -616,7 +616,7 @@ def dossier_update(request: HttpRequest, ref: str, payload: DraftUpdate) -> dict
     summary="Đính kèm tệp cho một thành phần hồ sơ",
 )
 def file_add(request: HttpRequest, ref: str, component: Form[int], file: File[UploadedFile]) -> Status:
-    """multipart/form-data: `component` (id from the procedure's components) and `file`; checked by content."""
+    """multipart/form-data: `component` (id thành phần hồ sơ của thủ tục) và `file`; tệp được kiểm tra theo nội dung."""
     dossier = _mine(request, ref)
     record = services.dossier_file_add(dossier=dossier, component_id=component, upload=file, actor=request.user)
     return Status(201, _file(record))
@@ -639,7 +639,7 @@ def file_remove(request: HttpRequest, ref: str, file_id: int) -> Status:
     summary="Gửi hồ sơ",
 )
 def dossier_send(request: HttpRequest, ref: str, payload: SendIn) -> dict[str, Any]:
-    """Sends a draft: the same checks as Gửi đi (what is missing → 422 with the list); the answer carries the code."""
+    """Gửi hồ sơ: cùng các kiểm tra như nút Gửi đi (còn thiếu → 422 kèm danh sách); câu trả lời có mã hồ sơ."""
     dossier = _mine(request, ref)
     if not payload.pledge:
         raise _invalid({"pledge": [_("Vui lòng đánh dấu cam kết trước khi gửi hồ sơ.")]})
@@ -655,7 +655,7 @@ def dossier_send(request: HttpRequest, ref: str, payload: SendIn) -> dict[str, A
     summary="Gửi bổ sung",
 )
 def dossier_supplement(request: HttpRequest, ref: str, payload: SupplementIn) -> dict[str, Any]:
-    """Answers a supplement request: the files first (POST …/files), the declaration here if it was asked for."""
+    """Trả lời yêu cầu bổ sung: đính kèm tệp trước (POST …/files), gửi tờ khai ở đây nếu được yêu cầu."""
     dossier = _mine(request, ref)
     if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
         raise ApplicationError(_("Hồ sơ này hiện không có yêu cầu bổ sung."), code="invalid_transition")
@@ -711,7 +711,7 @@ def queues(request: HttpRequest) -> list[dict[str, Any]]:
     "/queues/{slug}", response={200: QueuePage, 404: ErrorOut, 422: ErrorOut, **_OFFICER}, summary="Một hàng đợi"
 )
 def queue(request: HttpRequest, slug: str, params: Query[QueueParams]) -> dict[str, Any]:
-    """The rows of /mot-cua/ for this queue, the most urgent first; the officer's agency only."""
+    """Các hồ sơ của hàng đợi như trên /mot-cua/, gấp nhất trước; chỉ hồ sơ của cơ quan cán bộ."""
     if slug not in QUEUE_SLUGS:
         raise ApplicationError(_("Không có hàng đợi này."), code="not_found")
     conditions = queue_filters(request.user, now=officer_now())
