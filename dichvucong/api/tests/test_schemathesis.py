@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -26,7 +28,13 @@ def api_schema(settings):
     settings.API_RATE_TOKEN = "100000/m"
     settings.API_RATE_ANONYMOUS = "100000/m"
     settings.LOOKUP_MAX_PER_HOUR = 100000
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # The WSGI handler closes the connection after each request; inside the test's transaction that would
+    # drop it (PostgreSQL). Django's test client disconnects the same handlers for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_openapi_document_is_served_and_valid(client):
