@@ -343,3 +343,27 @@ def test_the_officers_queue_has_a_fixed_number_of_queries(client, personas, djan
     )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(f"{API}/officer/queues/tat-ca", {"limit": 50}, **officer_a).json()["items"]) == 17
+
+
+def test_an_oversized_upload_is_413_and_domain_messages_follow_the_language(client, personas, settings):
+    settings.ATTACHMENT_MAX_FILE_MB = 0
+    procedure = make_procedure(
+        "9.200003", "Thủ tục có tệp", agencies=[personas.agency_a.code], components=[{"name": "Đơn", "required": True}]
+    )
+    dossier = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, procedure=procedure)
+    headers = bearer(personas.citizen)
+    upload = SimpleUploadedFile("don.pdf", pdf_bytes(), content_type="application/pdf")
+    component = procedure.current_version.components.get().pk
+    response = client.post(f"{API}/dossiers/{dossier.pk}/files", {"component": component, "file": upload}, **headers)
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+    stale = client.patch(
+        f"{API}/dossiers/{dossier.pk}",
+        {"version": 999, "owner_name": "X"},
+        "application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **headers,
+    )
+    assert stale.status_code == 409
+    assert stale["Content-Language"] == "en"
+    assert error_of(stale)["message"] != "Hồ sơ đã thay đổi, vui lòng tải lại trang."
