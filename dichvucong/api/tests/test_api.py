@@ -367,3 +367,23 @@ def test_an_oversized_upload_is_413_and_domain_messages_follow_the_language(clie
     assert stale.status_code == 409
     assert stale["Content-Language"] == "en"
     assert error_of(stale)["message"] != "Hồ sơ đã thay đổi, vui lòng tải lại trang."
+
+
+@pytest.mark.parametrize(
+    "eform_data",
+    [
+        {"ho_ten_tre": {"x": [1]}, "ngay_sinh": "không phải ngày", "noi_sinh": "chuỗi thay cho địa chỉ"},
+        {"so_ban_sao": "1e309", "gioi_tinh": ["nam", "nu"], "co_thong_tin_cha": "có lẽ", "nam_sinh_me": -5},
+        {"noi_cu_tru_me": {"province_code": "x", "ward_code": None, "street": 5}, "khong_co_truong_nay": 1},
+        {"ho_ten_tre": "\x00<script>alert(1)</script>" * 50},
+    ],
+)
+def test_hostile_declarations_are_refused_or_cleaned_never_a_crash(client, personas, birth_procedure, eform_data):
+    headers = bearer(personas.citizen)
+    ref = client.post(f"{API}/dossiers", {"procedure": "1.001193"}, "application/json", **headers).json()["id"]
+    response = client.patch(f"{API}/dossiers/{ref}", {"eform_data": eform_data}, "application/json", **headers)
+    assert response.status_code in (200, 422), response.content
+    stored = Dossier.objects.get(pk=ref).eform_data
+    assert "khong_co_truong_nay" not in stored
+    if response.status_code == 422:
+        assert error_of(response)["fields"]["eform_data"]
