@@ -53,7 +53,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "revoke":
         raw = request.POST.get("token", "")
         try:
-            api_token_revoke(user=request.user, token_id=int(raw) if raw.isdigit() else 0)
+            api_token_revoke(user=request.user, token_id=int(raw) if raw.isascii() and raw.isdigit() else 0)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

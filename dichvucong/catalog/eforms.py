@@ -1120,7 +1120,7 @@ class EFormForm(forms.Form):
     def _province_of(self, slot: _Slot, initial: Mapping[str, Any]) -> int | None:
         if self.is_bound:
             raw = str(self.data.get(self.add_prefix(slot.keys[0])) or "")
-            return int(raw) if raw.isdigit() and len(raw) < 6 else None
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else None
         value = initial.get("province_code")
         if _is_int(value):
             return value
@@ -1135,7 +1135,7 @@ class EFormForm(forms.Form):
         # A submitted ward of another province stays a valid choice here so that clean() can say
         # what is wrong ("not in this province") instead of a bare "invalid choice".
         raw = str(self.data.get(self.add_prefix(ward_key)) or "") if self.is_bound else ""
-        if raw.isdigit() and len(raw) < 7 and int(raw) not in {c for c, _n in wards}:
+        if raw.isascii() and raw.isdigit() and len(raw) < 7 and int(raw) not in {c for c, _n in wards}:
             wards += [(code, name) for code, name in ward_choices() if code == int(raw)]
         return [("", _("— Chọn xã/phường —")), *wards]
 

@@ -387,3 +387,20 @@ def test_hostile_declarations_are_refused_or_cleaned_never_a_crash(client, perso
     assert "khong_co_truong_nay" not in stored
     if response.status_code == 422:
         assert error_of(response)["fields"]["eform_data"]
+
+
+@pytest.mark.parametrize("ref", ["³", "١٢", "12³"])
+def test_unicode_digits_in_a_ref_are_404_not_a_crash(client, personas, ref):
+    # Found by schemathesis: "³".isdigit() is true, int("³") fails.
+    response = client.get(f"{API}/dossiers/{ref}", **bearer(personas.citizen))
+    assert response.status_code == 404
+
+
+def test_unicode_digits_in_a_declared_address_are_refused_not_a_crash(client, personas, birth_procedure):
+    headers = bearer(personas.citizen)
+    ref = client.post(f"{API}/dossiers", {"procedure": "1.001193"}, "application/json", **headers).json()["id"]
+    address = {"province_code": "⁴⁶", "ward_code": "²", "street": "1 Lê Lợi"}
+    response = client.patch(
+        f"{API}/dossiers/{ref}", {"eform_data": {"noi_sinh": address}}, "application/json", **headers
+    )
+    assert response.status_code in (200, 422)
