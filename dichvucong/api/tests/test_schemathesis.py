@@ -7,6 +7,8 @@ well under a minute.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -20,7 +22,10 @@ from dichvucong.dossiers.tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12
+# The suite runs a fixed (derandomised) sample, so it never fails by chance; SCHEMATHESIS_EXAMPLES=200 explores
+# afresh with more examples (how the Unicode-digit bug was found).
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "0")) or 12
+DERANDOMIZE = "SCHEMATHESIS_EXAMPLES" not in os.environ
 
 
 @pytest.fixture
@@ -71,6 +76,7 @@ def _checker(operation, headers, path_parameters):
     @given(case=operation.as_strategy())
     @settings(
         max_examples=EXAMPLES,
+        derandomize=DERANDOMIZE,
         deadline=None,
         database=None,
         phases=[Phase.explicit, Phase.generate],
