@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "dichvucong.integrity",
     "dichvucong.portal",
     "dichvucong.backoffice",
+    "dichvucong.api",
+    # django-ninja's templates and static files: the API docs page served from our own origin (no CDN).
+    "ninja",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
 ]
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dichvucong.core.middleware.PortalLocaleMiddleware",
+    "dichvucong.api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -325,6 +329,10 @@ VERIFY_UPLOADS_PER_HOUR = env_int("VERIFY_UPLOADS_PER_HOUR", 20)
 VERIFY_UPLOAD_MAX_MB = env_int("VERIFY_UPLOAD_MAX_MB", 20)
 # Integrity checks (dichvucong.integrity): dossiers and files verified per periodic run.
 INTEGRITY_BATCH = env_int("INTEGRITY_BATCH", 2000)
+
+# REST API (/api/v1/): requests per token, or per client address without one ("N/s", "N/m", "N/h").
+API_RATE_TOKEN = env_str("API_RATE_TOKEN", "600/m")
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "120/m")
 
 # --- The portal's identity (shown in the banner and footer) ---------------------------------------
 PORTAL_NAME = env_str("PORTAL_NAME", "Cổng Dịch vụ công")

@@ -60,7 +60,12 @@ class AddressFieldsMixin(forms.Form):
         # accepted as a choice and then rejected by clean() with a message that says why.
         wards = list(ward_choices(province))
         submitted = self.data.get(self.add_prefix("ward_code"))
-        if submitted and submitted.isdigit() and int(submitted) not in {code for code, _name in wards}:
+        if (
+            submitted
+            and submitted.isascii()
+            and submitted.isdigit()
+            and int(submitted) not in {code for code, _name in wards}
+        ):
             wards += [(code, name) for code, name in ward_choices() if code == int(submitted)]
         self.fields["ward_code"].choices = [("", _("— Chọn xã/phường —")), *wards]
         # With JavaScript, htmx refreshes the ward list when the province changes.

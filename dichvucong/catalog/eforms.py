@@ -1120,7 +1120,7 @@ class EFormForm(forms.Form):
     def _province_of(self, slot: _Slot, initial: Mapping[str, Any]) -> int | None:
         if self.is_bound:
             raw = str(self.data.get(self.add_prefix(slot.keys[0])) or "")
-            return int(raw) if raw.isdigit() and len(raw) < 6 else None
+            return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else None
         value = initial.get("province_code")
         if _is_int(value):
             return value
@@ -1135,7 +1135,7 @@ class EFormForm(forms.Form):
         # A submitted ward of another province stays a valid choice here so that clean() can say
         # what is wrong ("not in this province") instead of a bare "invalid choice".
         raw = str(self.data.get(self.add_prefix(ward_key)) or "") if self.is_bound else ""
-        if raw.isdigit() and len(raw) < 7 and int(raw) not in {c for c, _n in wards}:
+        if raw.isascii() and raw.isdigit() and len(raw) < 7 and int(raw) not in {c for c, _n in wards}:
             wards += [(code, name) for code, name in ward_choices() if code == int(raw)]
         return [("", _("— Chọn xã/phường —")), *wards]
 
@@ -1568,12 +1568,11 @@ def build_form(
     return EFormForm(definition, data=data, initial=initial, prefix=prefix)
 
 
-def payload_problems(definition: Mapping[str, Any], payload: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Validate a stored payload (a draft being sent) with the same rules as the form.
+def _bound_from_payload(definition: Mapping[str, Any], payload: Mapping[str, Any]) -> EFormForm:
+    """The form bound to the data a browser would post for `payload` (a stored or API-sent declaration).
 
-    The payload is turned back into the data a browser would post and bound to the form, so a
-    rule is checked in one place whichever way the data came in. Returns the form's error
-    summary ([{anchor, label, message}]), empty when the declaration is complete and valid.
+    Turning a payload back into posted data means a rule is checked in one place, the form, whichever
+    way the data came in.
     """
     unbound = build_form(definition, initial=payload)
     data = MultiValueDict()
@@ -1588,10 +1587,27 @@ def payload_problems(definition: Mapping[str, Any], payload: Mapping[str, Any]) 
             data[unbound.add_prefix(key)] = value.isoformat() if isinstance(value, dt.date) else str(value)
     for group in unbound._groups.values():
         data[unbound.add_prefix(group.count_key)] = str(group.rows)
-    bound = EFormForm(definition, data=data, prefix=unbound.prefix)
+    return EFormForm(definition, data=data, prefix=unbound.prefix)
+
+
+def payload_problems(definition: Mapping[str, Any], payload: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Validate a stored payload (a draft being sent) with the same rules as the form.
+
+    Returns the form's error summary ([{anchor, label, message}]), empty when the declaration is
+    complete and valid.
+    """
+    bound = _bound_from_payload(definition, payload)
     if bound.is_valid():
         return []
     return bound.error_summary
+
+
+def payload_draft(definition: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What a draft may keep of a declaration sent as JSON (the API), and the labels of what it may not.
+
+    The same answer as the form's "Lưu lại" (EFormForm.draft_payload) for the same values.
+    """
+    return _bound_from_payload(definition, payload).draft_payload()
 
 
 def prefill_values(

@@ -50,7 +50,8 @@ def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
     """
     ref = (ref or "")[:40]
     base = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant")
-    if ref.isdigit():
+    # isascii(): "³" and other Unicode digits pass isdigit() but not int().
+    if ref.isascii() and ref.isdigit():
         dossier = base.filter(pk=int(ref), applicant=user).first()
     else:
         dossier = base.filter(code=ref, applicant=user).first()

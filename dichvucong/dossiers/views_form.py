@@ -110,7 +110,7 @@ def _apply_files(request: HttpRequest, dossier: Dossier, state: FormState, *, co
             try:
                 services.dossier_file_add(dossier=dossier, component_id=component_id, upload=upload, actor=request.user)
             except ApplicationError as exc:
-                target = int(component_id) if component_id.isdigit() else 0
+                target = int(component_id) if component_id.isascii() and component_id.isdigit() else 0
                 state.file_errors.setdefault(target, []).append(exc.message)
 
 
@@ -257,7 +257,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
 
 def _posted_version(request: HttpRequest) -> int | None:
     raw = request.POST.get("phien-ban", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _save_and_answer(
