@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from dichvucong.core.constants import AuditAction
+from dichvucong.core.services import audit_record
 from dichvucong.dossiers.models import Dossier, DossierEvent
 
 
@@ -46,3 +48,11 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Only a page actually shown is a read of personal data (not a 404 or a redirect).
+        dossier = (response.context_data or {}).get("original") if response.status_code == 200 else None
+        if dossier is not None:
+            audit_record(actor=request.user, action=AuditAction.ADMIN_VIEW, dossier=dossier)
+        return response

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.selectors import dossier_reads
 from dichvucong.documents.declaration import declaration_pdf
 from dichvucong.documents.http import pdf_response
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
@@ -87,6 +88,8 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         "payments": list(dossier.payment_requests.prefetch_related("lines").order_by("created_at"))
         if dossier.code
         else [],
+        # "Ai đã xem hồ sơ của tôi": only this dossier's audit rows, which only officers write.
+        "reads": dossier_reads(dossier_id=dossier.pk) if dossier.code else None,
     }
     return render(request, "dossiers/detail.html", context)
 
