@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dichvucong.dossiers",
     "dichvucong.notifications",
     "dichvucong.payments",
+    "dichvucong.archive",
     "dichvucong.portal",
     "dichvucong.backoffice",
     # After our apps so that core/templates/captcha/ overrides its widget template.
@@ -139,6 +140,8 @@ else:
 HUEY["consumer"] = {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"}
 # The worker records a heartbeat this often; /healthz calls the worker stale after three misses.
 HEARTBEAT_INTERVAL_MINUTES = 1
+# A finished dossier is listed for archiving (archive_export --due) after this many days.
+ARCHIVE_DUE_AFTER_DAYS = env_int("ARCHIVE_DUE_AFTER_DAYS", 90)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
