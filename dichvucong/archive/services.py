@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +31,11 @@ def archive_export(*, dossier: Dossier, out_dir: Path, actor: Any = None) -> Pat
         if actor is not None:
             audit_record(actor=actor, action=AuditAction.ARCHIVE_EXPORT, dossier=dossier, object_type="archive")
     return path
+
+
+def archive_zip(*, dossier: Dossier, actor: Any) -> bytes:
+    """The dossier's bag as one zip (for a download), recorded like any export."""
+    with tempfile.TemporaryDirectory(prefix="bag-") as work:
+        path = archive_export(dossier=dossier, out_dir=Path(work) / "bag", actor=actor)
+        archive = shutil.make_archive(str(Path(work) / "zip"), "zip", root_dir=path.parent, base_dir=path.name)
+        return Path(archive).read_bytes()

@@ -160,3 +160,36 @@ def test_the_due_list_takes_finished_dossiers_after_the_delay_and_not_those_alre
 def test_an_officers_export_is_audited(refused, personas, tmp_path):
     archive_export(dossier=refused, out_dir=tmp_path, actor=personas.officer_a)
     assert AuditEntry.objects.filter(action=AuditAction.ARCHIVE_EXPORT, dossier_id=refused.pk).count() == 1
+
+
+def test_the_admin_action_downloads_the_bag_as_a_zip_only_for_the_officers_own_agency(
+    client, refused, personas, admin_user, tmp_path
+):
+    import io
+    import zipfile
+
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from dichvucong.core.testing.personas import force_login_verified
+
+    url = reverse("admin:dossiers_dossier_changelist")
+    payload = {"action": "download_archive_package", "_selected_action": [refused.pk]}
+    force_login_verified(client, admin_user)
+    response = client.post(url, payload)
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive.extractall(tmp_path)
+    assert bag_verify(tmp_path / refused.code).ok
+    # An agency administrator of agency B, allowed to view dossiers, gets no bag of agency A's dossier.
+    from dichvucong.accounts.constants import OfficerRole
+    from dichvucong.accounts.tests.factories import UserFactory
+    from dichvucong.core.testing.personas import make_officer
+
+    admin_b = make_officer(UserFactory(officer=True, is_staff=True), personas.agency_b, OfficerRole.AGENCY_ADMIN)
+    admin_b.user_permissions.add(Permission.objects.get(codename="view_dossier"))
+    force_login_verified(client, admin_b)
+    response = client.post(url, payload, follow=True)
+    assert response.get("Content-Type", "").startswith("text/html")
+    assert "Vui lòng chọn đúng một hồ sơ của cơ quan bạn." in response.content.decode()
+    assert ArchivePackage.objects.filter(dossier=refused).count() == 1
