@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dichvucong.notifications",
     "dichvucong.payments",
     "dichvucong.integrity",
+    "dichvucong.archive",
     "dichvucong.portal",
     "dichvucong.backoffice",
     "dichvucong.api",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dichvucong.core.middleware.RequestOriginMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dichvucong.accounts.middleware.OfficerTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -143,6 +145,8 @@ else:
 HUEY["consumer"] = {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"}
 # The worker records a heartbeat this often; /healthz calls the worker stale after three misses.
 HEARTBEAT_INTERVAL_MINUTES = 1
+# A finished dossier is listed for archiving (archive_export --due) after this many days.
+ARCHIVE_DUE_AFTER_DAYS = env_int("ARCHIVE_DUE_AFTER_DAYS", 90)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -33,20 +33,11 @@ from dichvucong.accounts.two_factor import login_redirect, safe_next_url
 from dichvucong.accounts.validators import local_phone
 from dichvucong.core.addresses import ward_choices
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.middleware import client_address
 
 _KINDS = {"cong-dan": AccountKind.CITIZEN, "to-chuc": AccountKind.ORGANISATION, "doanh-nghiep": AccountKind.ENTERPRISE}
 _KIND_SLUGS = {kind: slug for slug, kind in _KINDS.items()}
 _VERIFY = {"sdt": "sms", "email": "email"}
-
-
-def client_address(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For only when
-    # configured to be trusted (TRUST_X_FORWARDED_PROTO marks that deployment).
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR")
 
 
 def _start_session(request: HttpRequest, user: User, *, remember: bool) -> None:

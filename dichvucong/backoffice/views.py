@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dichvucong.backoffice.forms import ActionForm, ConsultationAnswerForm
+from dichvucong.core.constants import AuditAction
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, officer_roles
+from dichvucong.core.services import audit_record, audit_record_many
 from dichvucong.documents.http import pdf_response
 from dichvucong.dossiers.codes import CODE_TIMEZONE
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
@@ -206,6 +208,7 @@ def _verify_signed_files(components: list[Any]) -> None:
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_for_officer(user=request.user, code=code)
+    audit_record(actor=request.user, action=AuditAction.DOSSIER_VIEW, dossier=dossier)
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
 
 
@@ -275,6 +278,14 @@ def _payment_move(request: HttpRequest, dossier: Any, action: str, form: ActionF
 def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """A citizen's attachment, to officers of the dossier's agency (404 for anyone else)."""
     record = file_for_officer(user=request.user, file_id=file_id)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.FILE_DOWNLOAD,
+        dossier=record.dossier,
+        object_type="dossier_file",
+        object_id=record.pk,
+        object_label=record.name,
+    )
     return stored_file_response(record)
 
 
@@ -282,6 +293,14 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 @require_GET
 def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     record = document_for_officer(user=request.user, document_id=document_id)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.DOCUMENT_DOWNLOAD,
+        dossier=record.dossier,
+        object_type="dossier_document",
+        object_id=record.pk,
+        object_label=record.name,
+    )
     return stored_file_response(record)
 
 
@@ -293,6 +312,7 @@ def slip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     pdf = dossier_slip_pdf(dossier=dossier, kind=kind) if kind in OFFICER_SLIPS else None
     if pdf is None:
         raise Http404(_("Hồ sơ không có phiếu này."))
+    audit_record(actor=request.user, action=AuditAction.SLIP_PRINT, dossier=dossier, object_type="slip", object_id=kind)
     return pdf_response(pdf, filename=slip_filename(dossier=dossier, kind=kind), inline=True)
 
 
@@ -346,6 +366,10 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
         ],
     }
     name = f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}"
+    # One row per dossier in the book, so each citizen sees the export on their own dossier page.
+    audit_record_many(
+        actor=request.user, action=AuditAction.TRACKING_BOOK_EXPORT, dossiers=rows, data={"format": output}
+    )
     if output == "pdf":
         return pdf_response(tracking_book_pdf(**arguments), filename=f"{name}.pdf", inline=True)
     response = HttpResponse(
@@ -392,6 +416,14 @@ def consultation(request: HttpRequest, consultation_id: int) -> HttpResponse:
                 return redirect("backoffice:consultations")
         status = 400
     context = {"item": item, "form": form, "shared": list(item.shared_files.all())}
+    if request.method == "GET":  # the consulted agency reads the dossier's summary here
+        audit_record(
+            actor=request.user,
+            action=AuditAction.DOSSIER_VIEW,
+            dossier=item.dossier,
+            object_type="consultation",
+            object_id=item.pk,
+        )
     return render(request, "backoffice/consultation.html", context, status=status)
 
 

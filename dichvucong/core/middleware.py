@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -50,3 +53,55 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The visitor's IP address: REMOTE_ADDR, or the first X-Forwarded-For hop behind the trusted proxy."""
+    # Behind the reverse proxy REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For only when
+    # configured to be trusted (TRUST_X_FORWARDED_PROTO marks that deployment).
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:45] or None
+    return request.META.get("REMOTE_ADDR")
+
+
+@dataclass(frozen=True)
+class RequestOrigin:
+    ip_address: str | None
+    user_agent: str
+
+
+# Where a request came from, for the audit rows that services write without seeing the request
+# (dossier_transition is called from views, the API and the payments app alike).
+_request_origin: ContextVar[RequestOrigin | None] = ContextVar("request_origin", default=None)
+
+
+def current_request_origin() -> RequestOrigin | None:
+    return _request_origin.get()
+
+
+class RequestOriginMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        origin = RequestOrigin(
+            ip_address=_valid_ip(client_address(request)),
+            user_agent=request.headers.get("User-Agent", "")[:255],
+        )
+        token = _request_origin.set(origin)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_origin.reset(token)
+
+
+def _valid_ip(value: str | None) -> str | None:
+    # A forged X-Forwarded-For must not make the audit insert fail (GenericIPAddressField on PostgreSQL).
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None

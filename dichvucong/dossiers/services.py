@@ -22,6 +22,7 @@ from dichvucong.agencies.calendar import calendar_for
 from dichvucong.agencies.models import Agency
 from dichvucong.catalog.eforms import payload_problems, prefill_values
 from dichvucong.catalog.models import DossierComponent, Procedure
+from dichvucong.core.constants import AuditAction
 from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import (
     ROLE_AGENCY_LEADER,
@@ -32,6 +33,7 @@ from dichvucong.core.permissions import (
     can_act_for_agency,
     officer_agency_id,
 )
+from dichvucong.core.services import audit_record, vietnamese
 from dichvucong.dossiers.codes import CODE_TIMEZONE, dossier_code_day, dossier_code_next
 from dichvucong.dossiers.constants import (
     EVENT_DOSSIER_SUBMITTED,
@@ -1203,6 +1205,16 @@ def dossier_transition(
             data=event_data,
         )
         dossier.save(update_fields=sorted(set(changed)))
+        # Same transaction as the move: an officer's action is never recorded without its audit row.
+        audit_record(
+            actor=actor,
+            action=AuditAction.DOSSIER_ACTION,
+            dossier=dossier,
+            object_type="dossier_event",
+            object_id=event.pk,
+            object_label=vietnamese(action.label),
+            data={"action": action.value, "from": from_status, "to": dossier.status, "sequence": event.sequence},
+        )
         dossier_pk, sequence = dossier.pk, event.sequence
         # robust: a missing template or a bad address must not undo a committed move; the
         # failure is logged and the dossier keeps its new status.

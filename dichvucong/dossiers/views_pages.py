@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dichvucong.core.errors import ApplicationError
 from dichvucong.documents.constants import IssuedKind
+from dichvucong.core.selectors import dossier_reads
 from dichvucong.documents.declaration import declaration_pdf
 from dichvucong.documents.http import pdf_response
 from dichvucong.documents.verification import issued_document_render
@@ -90,6 +91,8 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         "payments": list(dossier.payment_requests.prefetch_related("lines").order_by("created_at"))
         if dossier.code
         else [],
+        # "Ai đã xem hồ sơ của tôi": only this dossier's audit rows, which only officers write.
+        "reads": dossier_reads(dossier_id=dossier.pk) if dossier.code else None,
     }
     return render(request, "dossiers/detail.html", context)
 
