@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dichvucong.accounts.validators import normalize_phone
 from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction, IntakeChannel, ResultDelivery
 
 COMMENT_MAX_LENGTH = 4000
@@ -198,18 +199,17 @@ class DeskOpenForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Số CCCD phải gồm đúng 12 chữ số.")},
     )
-    phone = forms.RegexField(
-        label=_("Số điện thoại"),
-        regex=r"^(\+84|0)\d{9,10}$",
-        required=False,
-        error_messages={"invalid": _("Số điện thoại không hợp lệ.")},
-    )
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     street_address = forms.CharField(label=_("Địa chỉ"), max_length=255, required=False)
 
     def __init__(self, *args: Any, procedures: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [("", _("— Chọn thủ tục —")), *procedures]
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "")
+        return normalize_phone(raw) if raw.strip() else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

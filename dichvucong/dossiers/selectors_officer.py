@@ -7,6 +7,7 @@ the officer's agency's only (core.permissions.restrict_to_agency), a system admi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -331,15 +332,18 @@ def desk_procedures(*, agency_id: int, query: str = "") -> list[tuple[int, str]]
 
 def desk_account_find(*, identifier: str) -> Any | None:
     """The active citizen or business account whose CCCD, tax code or phone is `identifier`; None if none or several."""
+    from django.core.exceptions import ValidationError
+
     from dichvucong.accounts.constants import AccountKind
     from dichvucong.accounts.models import User
+    from dichvucong.accounts.validators import normalize_phone
 
     value = "".join((identifier or "").split())[:16]
     if not value:
         return None
     variants = {value}
-    if value.startswith("0") and value[1:].isdigit():
-        variants.add("+84" + value[1:])  # phones are stored in +84 form
+    with contextlib.suppress(ValidationError):
+        variants.add(normalize_phone(value))  # accounts keep phones in +84 form
     found = list(
         User.objects.filter(
             Q(national_id=value) | Q(tax_code=value) | Q(phone__in=variants),

@@ -1616,6 +1616,18 @@ def desk_applicant_for(*, owner: DeskOwner) -> AbstractBaseUser:
     return user
 
 
+def _desk_phone(raw: str) -> str:
+    """The +84 form accounts store, so the owner's registration later matches it (account_register)."""
+    from dichvucong.accounts.validators import normalize_phone
+
+    if not raw.strip():
+        return ""
+    try:
+        return normalize_phone(raw)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="invalid", extra={"field": "phone"}) from exc
+
+
 def dossier_desk_open(
     *,
     officer: AbstractBaseUser,
@@ -1654,7 +1666,7 @@ def dossier_desk_open(
         dossier.channel = channel
         fields = {"result_delivery": result_delivery, **(post or {})}
         if owner is not None:
-            phone = "".join(owner.phone.split())
+            phone = _desk_phone(owner.phone)
             fields |= {
                 "owner_name": owner.full_name.strip(),
                 "owner_phone": phone,

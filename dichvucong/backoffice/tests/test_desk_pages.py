@@ -76,7 +76,7 @@ def test_bad_input_is_answered_in_vietnamese(client, desk, procedure):
     body = response.content.decode()
     assert response.status_code == 400
     assert "Số CCCD phải gồm đúng 12 chữ số." in body
-    assert "Số điện thoại không hợp lệ." in body
+    assert "Số điện thoại di động không hợp lệ. Nhập 10 số, ví dụ 0905123456." in body
     response = open_form(client, procedure, procedure="999999")
     assert response.status_code == 400
     response = open_form(client, procedure, account="0999999999")

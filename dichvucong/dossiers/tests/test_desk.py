@@ -83,7 +83,7 @@ def test_desk_dossier_gets_code_appointment_history_process_like_an_online_one(
     assert scanned.digitised
     assert scanned.uploaded_by == desk
     # The owner hears about it like an online applicant: by SMS to the phone written at the desk.
-    assert Notification.objects.filter(event="dossier_submitted", channel="sms", recipient="0912000777").exists()
+    assert Notification.objects.filter(event="dossier_submitted", channel="sms", recipient="+84912000777").exists()
     assert dossier.owner_national_id == CCCD
     assert dossier.owner_name == "Trần Văn Phúc"
 
@@ -117,7 +117,7 @@ def test_real_owner_registering_with_cccd_and_phone_takes_the_account_and_its_do
         kind=AccountKind.CITIZEN,
         full_name="Trần Văn Phúc",
         password="Mật-khẩu-dài-9x",
-        phone="0912000777",
+        phone="+84912000777",
         national_id=CCCD,
     )
     user, _otp = account_register(data=data)
@@ -131,7 +131,7 @@ def test_someone_else_registering_with_the_cccd_is_refused_and_the_dossier_kept(
         kind=AccountKind.CITIZEN,
         full_name="Kẻ Mạo Danh",
         password="Mật-khẩu-dài-9x",
-        phone="0988111222",
+        phone="+84988111222",
         national_id=CCCD,
     )
     with pytest.raises(ApplicationError) as caught:
