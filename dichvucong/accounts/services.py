@@ -198,37 +198,66 @@ def registration_conflicts(data: RegistrationData) -> set[str]:
     return taken
 
 
+def _desk_account_to_claim(data: RegistrationData, pending: Any) -> User | None:
+    """The unverified account the one-stop desk opened for this CCCD, when this registration may take it over.
+
+    The desk ties a dossier brought on paper to an account with the owner's CCCD (dossiers.services.
+    desk_applicant_for). Its owner takes it, with its dossiers, by registering with that CCCD and the
+    phone written on those dossiers, which the activation code then proves. Anyone else is refused:
+    the dossiers are never handed to another person, nor deleted with a pending registration.
+    """
+    held = list(pending.filter(dossiers__isnull=False).distinct())
+    if not held:
+        return None
+    phones = set(User.objects.filter(pk__in=[u.pk for u in held]).values_list("dossiers__owner_phone", flat=True)) - {
+        ""
+    }
+    if len(held) == 1 and data.national_id and held[0].national_id == data.national_id and data.phone in phones:
+        return held[0]
+    raise ApplicationError(
+        _(
+            "Số CCCD hoặc số điện thoại này gắn với hồ sơ đã nộp tại Bộ phận Một cửa. Vui lòng đăng ký bằng "
+            "đúng số CCCD và số điện thoại đã khai trên hồ sơ, hoặc liên hệ Bộ phận Một cửa."
+        ),
+        code="desk_account",
+    )
+
+
 def account_register(*, data: RegistrationData) -> tuple[User, OneTimeCode]:
     """Create the account inactive and send the code that activates it."""
     if registration_conflicts(data):
         raise ApplicationError(_("Thông tin đăng ký đã được sử dụng cho một tài khoản khác."), code="duplicate")
     destination = data.email.lower() if data.verify_by == "email" else data.phone
     with transaction.atomic():
-        User.objects.filter(
+        pending = User.objects.filter(
             _identity_query(data),
             is_active=False,
             phone_verified_at__isnull=True,
             email_verified_at__isnull=True,
             last_login__isnull=True,
-        ).delete()
-        user = User(
-            username=data.national_id or data.tax_code or data.phone,
-            kind=data.kind,
-            full_name=data.full_name,
-            email=data.email.lower(),
-            phone=data.phone,
-            national_id=data.national_id or None,
-            tax_code=data.tax_code or None,
-            date_of_birth=data.date_of_birth,
-            sex=data.sex,
-            representative_name=data.representative_name,
-            representative_national_id=data.representative_national_id,
-            province_code=data.province_code,
-            ward_code=data.ward_code,
-            street_address=data.street_address,
-            language=data.language,
-            is_active=False,
         )
+        user = _desk_account_to_claim(data, pending)
+        pending.exclude(dossiers__isnull=False).exclude(pk=getattr(user, "pk", None)).delete()
+        user = user or User()
+        for name, value in {
+            "username": data.national_id or data.tax_code or data.phone,
+            "kind": data.kind,
+            "full_name": data.full_name,
+            "email": data.email.lower(),
+            "phone": data.phone,
+            "national_id": data.national_id or None,
+            "tax_code": data.tax_code or None,
+            "date_of_birth": data.date_of_birth,
+            "sex": data.sex,
+            "representative_name": data.representative_name,
+            "representative_national_id": data.representative_national_id,
+            "province_code": data.province_code,
+            "ward_code": data.ward_code,
+            "street_address": data.street_address,
+            "language": data.language,
+            "is_active": False,
+        }.items():
+            setattr(user, name, value)
         user.set_password(data.password)
         try:
             with transaction.atomic():

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction
+from dichvucong.accounts.validators import normalize_phone
+from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction, IntakeChannel, ResultDelivery
 
 COMMENT_MAX_LENGTH = 4000
 
@@ -176,3 +177,45 @@ class ConsultationAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Vui lòng nhập ý kiến trả lời.")},
     )
+
+
+class DeskOpenForm(forms.Form):
+    """Tiếp nhận hồ sơ trực tiếp: the procedure, the owner (an account found, or typed), channel, delivery."""
+
+    procedure = forms.TypedChoiceField(label=_("Thủ tục hành chính"), coerce=int, choices=())
+    channel = forms.ChoiceField(
+        label=_("Kênh tiếp nhận"), choices=IntakeChannel.choices[1:], widget=forms.RadioSelect, initial="in_person"
+    )
+    result_delivery = forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"), choices=ResultDelivery.choices, initial=ResultDelivery.AT_DESK
+    )
+    account = forms.CharField(
+        label=_("Tìm tài khoản của chủ hồ sơ (số CCCD, mã số thuế hoặc số điện thoại)"), max_length=16, required=False
+    )
+    full_name = forms.CharField(label=_("Họ và tên chủ hồ sơ"), max_length=255, required=False)
+    national_id = forms.RegexField(
+        label=_("Số CCCD"),
+        regex=r"^\d{12}$",
+        required=False,
+        error_messages={"invalid": _("Số CCCD phải gồm đúng 12 chữ số.")},
+    )
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    street_address = forms.CharField(label=_("Địa chỉ"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, procedures: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", _("— Chọn thủ tục —")), *procedures]
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "")
+        return normalize_phone(raw) if raw.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("account") and not self.errors:
+            if not data.get("full_name", "").strip():
+                self.add_error("full_name", _("Vui lòng nhập họ và tên chủ hồ sơ, hoặc tìm tài khoản."))
+            if not data.get("national_id"):
+                self.add_error("national_id", _("Vui lòng nhập số CCCD của chủ hồ sơ, hoặc tìm tài khoản."))
+        return data

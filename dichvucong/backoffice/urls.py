@@ -1,11 +1,13 @@
 from django.urls import path
 
-from dichvucong.backoffice import views
+from dichvucong.backoffice import views, views_desk
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.queues, name="queues"),
+    path("tiep-nhan/", views_desk.desk_open, name="desk_open"),
+    path("tiep-nhan/<int:dossier_id>/", views_desk.desk_complete, name="desk_complete"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_act, name="act"),
     path("ho-so/<str:code>/phieu/<str:kind>/", views.slip, name="slip"),

@@ -115,6 +115,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "statuses": [(value, label) for value, label in DossierStatus.choices if value != DossierStatus.DRAFT],
         "page_query": urlencode(query),
+        "at_desk": "mot_cua" in officer_roles(request.user),
     }
     return render(request, "backoffice/queues.html", context)
 

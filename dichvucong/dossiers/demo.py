@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from dichvucong.accounts.models import User
 from dichvucong.agencies.models import Agency
 from dichvucong.catalog.models import Procedure
-from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction, DossierStatus
+from dichvucong.dossiers.constants import SUPPLEMENT_EFORM, DossierAction, DossierStatus, IntakeChannel
 from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.services import (
+    DeskOwner,
     dossier_create_draft,
     dossier_file_add,
+    dossier_register_at_desk,
     dossier_result_upload,
     dossier_transition,
     dossier_update_draft,
@@ -189,6 +191,44 @@ def _supplement_items(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def load(out: TextIO) -> None:
+    _load_online(out)
+    _load_desk(out)
+
+
+# People with no account on the portal, one at the desk, one by post: each is tied to an unverified
+# account on the CCCD, which they take over by registering with it and this phone.
+DESK_OWNERS = (
+    (IntakeChannel.IN_PERSON, DeskOwner("Hồ Văn Tâm", "046190000654", "0905123654", street_address="3 Lê Lợi")),
+    (IntakeChannel.POST, DeskOwner("Lê Thị Mai", "046190000321", "0905123321", street_address="12 Trần Hưng Đạo")),
+)
+
+
+def _load_desk(out: TextIO) -> None:
+    """Two dossiers received at the desk of Thuận Hóa (Đăng ký tạm trú): one brought in person, one posted."""
+    desk = User.objects.filter(username=DESK).first()
+    agency = Agency.objects.filter(code=THUAN_HOA).first()
+    procedure = Procedure.objects.filter(code=RESIDENCE).first()
+    if desk is None or agency is None or procedure is None:
+        return
+    if Dossier.objects.filter(agency=agency).exclude(channel=IntakeChannel.ONLINE).exists():
+        out.write(_("Hồ sơ tiếp nhận trực tiếp mẫu: đã có, không tạo thêm.") + "\n")
+        return
+    components = [c.pk for c in procedure.current_version.components.all() if c.required and not c.is_eform]
+    with transaction.atomic():
+        codes = [
+            dossier_register_at_desk(
+                officer=desk,
+                procedure=procedure,
+                channel=channel,
+                owner=owner,
+                files=[(pk, _scan(f"ban-so-hoa-{index + 1}")) for index, pk in enumerate(components)],
+            ).code
+            for channel, owner in DESK_OWNERS
+        ]
+    out.write(_("Hồ sơ tiếp nhận trực tiếp mẫu: %(codes)s.") % {"codes": ", ".join(codes)} + "\n")
+
+
+def _load_online(out: TextIO) -> None:
     citizen = User.objects.filter(national_id=CITIZEN).first()
     agency = Agency.objects.filter(code=THUAN_HOA).first()
     procedures = {p.code: p for p in Procedure.objects.filter(code__in=(BIRTH, RESIDENCE))}

@@ -251,6 +251,8 @@ class DossierFile(models.Model):
     # 0 for the files sent with the dossier, n for those sent with the n-th supplement.
     round = models.PositiveSmallIntegerField(_("lần nộp"), default=0)
     replaced_at = models.DateTimeField(_("được thay thế lúc"), null=True, blank=True)
+    # Scanned at the one-stop desk from the paper the citizen brought or posted (số hóa).
+    digitised = models.BooleanField(_("bản số hóa tại Bộ phận Một cửa"), default=False)
     reused_from = models.ForeignKey(
         "self", verbose_name=_("dùng lại từ"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

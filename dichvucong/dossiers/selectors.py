@@ -11,7 +11,7 @@ from django.http import Http404
 
 from dichvucong.catalog.models import DossierComponent
 from dichvucong.dossiers.codes import CODE_TIMEZONE
-from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder, DossierAction, DossierStatus
+from dichvucong.dossiers.constants import FOLDER_STATUSES, CitizenFolder, DossierAction, DossierStatus, IntakeChannel
 from dichvucong.dossiers.models import DocumentKind, Dossier, DossierDocument, DossierEvent, DossierFile
 from dichvucong.workflow.engine import timeliness
 
@@ -27,9 +27,17 @@ ACCEPTED_STATUSES = (
 )
 
 
+# A draft the one-stop desk is completing from paper is the desk's until received (services._may_edit).
+_DESK_DRAFT = Q(status=DossierStatus.DRAFT) & ~Q(channel=IntakeChannel.ONLINE)
+
+
 def dossiers_for_applicant(*, user: AbstractBaseUser, folder: str | None = None) -> QuerySet[Dossier]:
     """The user's own dossiers, newest first, optionally one folder (a CitizenFolder value)."""
-    queryset = Dossier.objects.filter(applicant=user).select_related("procedure_version__procedure", "agency")
+    queryset = (
+        Dossier.objects.filter(applicant=user)
+        .exclude(_DESK_DRAFT)
+        .select_related("procedure_version__procedure", "agency")
+    )
     if folder is not None:
         queryset = queryset.filter(status__in=FOLDER_STATUSES[CitizenFolder(folder)])
     return queryset.order_by("-created_at", "-pk")
@@ -38,7 +46,7 @@ def dossiers_for_applicant(*, user: AbstractBaseUser, folder: str | None = None)
 def folder_counts(*, user: AbstractBaseUser) -> dict[str, int]:
     """How many of the user's dossiers each folder holds, every folder present, in one query."""
     aggregates = {folder.value: Count("pk", filter=Q(status__in=FOLDER_STATUSES[folder])) for folder in CitizenFolder}
-    counts = Dossier.objects.filter(applicant=user).aggregate(**aggregates)
+    counts = Dossier.objects.filter(applicant=user).exclude(_DESK_DRAFT).aggregate(**aggregates)
     return {folder: counts[folder.value] or 0 for folder in CitizenFolder}
 
 
@@ -52,6 +60,8 @@ def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
     base = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant")
     # isascii(): "³" and other Unicode digits pass isdigit() but not int().
     if ref.isascii() and ref.isdigit():
+    base = Dossier.objects.exclude(_DESK_DRAFT).select_related("procedure_version__procedure", "agency", "applicant")
+    if ref.isdigit():
         dossier = base.filter(pk=int(ref), applicant=user).first()
     else:
         dossier = base.filter(code=ref, applicant=user).first()

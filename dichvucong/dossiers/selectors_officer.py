@@ -7,6 +7,7 @@ the officer's agency's only (core.permissions.restrict_to_agency), a system admi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -309,3 +310,45 @@ def first_step(*, dossier: Dossier) -> StepSpec | None:
 
 def now() -> datetime:
     return timezone.now()
+
+
+DESK_PROCEDURE_CHOICES = 200  # the desk's list of procedures; a search narrows a larger catalogue
+
+
+def desk_procedures(*, agency_id: int, query: str = "") -> list[tuple[int, str]]:
+    """(procedure id, "code — name") of the published procedures the agency receives, for the desk form."""
+    from dichvucong.catalog.constants import VersionStatus
+    from dichvucong.catalog.models import Procedure
+
+    rows = Procedure.objects.filter(
+        current_version__receiving_agencies=agency_id, current_version__status=VersionStatus.PUBLISHED
+    ).select_related("current_version")
+    query = " ".join((query or "").split())[:100]
+    if query:
+        rows = rows.filter(Q(code__icontains=query) | Q(current_version__name__icontains=query))
+    rows = rows.order_by("current_version__name", "pk")[:DESK_PROCEDURE_CHOICES]
+    return [(p.pk, f"{p.code} — {p.current_version.name}") for p in rows]
+
+
+def desk_account_find(*, identifier: str) -> Any | None:
+    """The active citizen or business account whose CCCD, tax code or phone is `identifier`; None if none or several."""
+    from django.core.exceptions import ValidationError
+
+    from dichvucong.accounts.constants import AccountKind
+    from dichvucong.accounts.models import User
+    from dichvucong.accounts.validators import normalize_phone
+
+    value = "".join((identifier or "").split())[:16]
+    if not value:
+        return None
+    variants = {value}
+    with contextlib.suppress(ValidationError):
+        variants.add(normalize_phone(value))  # accounts keep phones in +84 form
+    found = list(
+        User.objects.filter(
+            Q(national_id=value) | Q(tax_code=value) | Q(phone__in=variants),
+            is_active=True,
+            kind__in=(AccountKind.CITIZEN, AccountKind.ORGANISATION, AccountKind.ENTERPRISE),
+        )[:2]
+    )
+    return found[0] if len(found) == 1 else None

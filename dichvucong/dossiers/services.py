@@ -41,6 +41,7 @@ from dichvucong.dossiers.constants import (
     SUPPLEMENT_EFORM,
     DossierAction,
     DossierStatus,
+    IntakeChannel,
     ResultDelivery,
     SupplementStage,
 )
@@ -221,6 +222,21 @@ def _stale() -> ApplicationError:
     return ApplicationError(_("Hồ sơ đã thay đổi, vui lòng tải lại trang."), code="stale")
 
 
+def _is_desk_draft(dossier: Dossier) -> bool:
+    return dossier.channel != IntakeChannel.ONLINE and dossier.status == DossierStatus.DRAFT
+
+
+def _may_edit(dossier: Dossier, actor: AbstractBaseUser) -> bool:
+    """Who completes a draft: its applicant online; the receiving desk for papers brought in person or by post.
+
+    A desk draft is the one-stop officer's work in progress, not the citizen's: the owner neither
+    sees nor edits it until it is received; after that, the owner acts on it like on any dossier.
+    """
+    if _is_desk_draft(dossier):
+        return can_act_for_agency(actor, dossier.agency_id, ROLE_ONE_STOP)
+    return actor.pk == dossier.applicant_id
+
+
 # --- Drafts ---------------------------------------------------------------------------------------
 def dossier_create_draft(*, procedure: Procedure, applicant: AbstractBaseUser, agency: Agency | None = None) -> Dossier:
     """A new draft on the procedure's current version, with the owner prefilled from the account."""
@@ -274,7 +290,7 @@ def dossier_update_draft(
         raise TypeError(f"Fields not editable on a draft: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        if locked.applicant_id != actor.pk:
+        if not _may_edit(locked, actor):
             raise _forbidden()
         if expected_version is not None and locked.version != expected_version:
             raise _stale()
@@ -298,7 +314,7 @@ def dossier_delete_draft(*, dossier: Dossier, actor: AbstractBaseUser) -> None:
     """Delete a draft that was never sent, with its files (a blob shared by a reused file stays)."""
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
-        if locked is None or locked.applicant_id != actor.pk:
+        if locked is None or not _may_edit(locked, actor):
             raise _forbidden()
         if locked.status != DossierStatus.DRAFT or DossierEvent.objects.filter(dossier=locked).exists():
             raise ApplicationError(_("Chỉ xóa được hồ sơ chưa gửi."), code="not_draft")
@@ -377,7 +393,7 @@ def dossier_edit_scope(dossier: Dossier) -> EditScope | None:
 
 def _locked_for_files(dossier: Dossier, actor: AbstractBaseUser) -> tuple[Dossier, EditScope]:
     locked = Dossier.objects.select_for_update().select_related("procedure_version").filter(pk=dossier.pk).first()
-    if locked is None or locked.applicant_id != actor.pk:
+    if locked is None or not _may_edit(locked, actor):
         raise _forbidden()
     scope = dossier_edit_scope(locked)
     if scope is None:
@@ -451,6 +467,8 @@ def dossier_file_add(*, dossier: Dossier, component_id: Any, upload: Any, actor:
             signature_count=check.signature_count,
             round=_file_round(locked),
             uploaded_by=actor,
+            # Paper brought to the desk and scanned there (số hóa): the officer vouches for the copy.
+            digitised=_is_desk_draft(locked),
         )
         upload.seek(0)
         record.file.save(record.name, upload, save=False)
@@ -537,7 +555,8 @@ def _actor_allowed(*, rule: Transition, dossier: Dossier, actor: AbstractBaseUse
     if actor is None:
         return False
     if rule.actor == ACTOR_APPLICANT:
-        return actor.pk == dossier.applicant_id
+        # On a desk draft the desk acts for the applicant (sends it, or drops it).
+        return _may_edit(dossier, actor)
     if rule.actor == ACTOR_CONSULTED:
         agency_id = officer_agency_id(actor)
         return agency_id is not None and Consultation.objects.filter(dossier=dossier, agency_id=agency_id).exists()
@@ -1008,6 +1027,8 @@ def _apply_effects(
         _check_submittable(dossier)
         dossier.code = dossier_code_next(agency=dossier.agency, day=dossier_code_day(now))
         dossier.submitted_at = now
+        if dossier.channel != IntakeChannel.ONLINE:
+            event_data["channel"] = dossier.channel
         dossier.acceptance_due_at = _acceptance_due(dossier, now)
         changed += ["code", "submitted_at", "acceptance_due_at"]
     elif action == DossierAction.RECEIVE:
@@ -1585,3 +1606,182 @@ def dossier_deadline_alerts(*, now: datetime | None = None) -> int:
             message=gettext_noop("đã quá ngày hẹn trả kết quả: cân nhắc gửi văn bản xin lỗi và hẹn lại ngày trả."),
         )
     return queued
+
+
+# --- Desk reception (tiếp nhận trực tiếp, qua bưu chính) -------------------------------------------
+DESK_CHANNELS = (IntakeChannel.IN_PERSON, IntakeChannel.POST)
+
+
+@dataclass(frozen=True)
+class DeskOwner:
+    """The owner as the desk officer types it from the papers, when the person has no account."""
+
+    full_name: str
+    national_id: str
+    phone: str = ""
+    email: str = ""
+    province_code: int | None = None
+    ward_code: int | None = None
+    street_address: str = ""
+
+
+def desk_applicant_for(*, owner: DeskOwner) -> AbstractBaseUser:
+    """The account a desk dossier of a person without one belongs to: created unverified, tied to the CCCD.
+
+    The dossier needs an applicant; an inactive account with no password holds it until the real
+    person registers with this CCCD and the phone given at the desk, which takes this account over
+    (accounts.services.account_register) with its dossiers. Someone who already has an active
+    account must be found and chosen by the officer instead: two people are never merged here.
+    """
+    from dichvucong.accounts.constants import AccountKind
+    from dichvucong.accounts.models import User
+
+    national_id = "".join(owner.national_id.split())
+    if not (len(national_id) == 12 and national_id.isdigit()):
+        raise ApplicationError(_("Số CCCD phải gồm đúng 12 chữ số."), code="invalid", extra={"field": "national_id"})
+    if not owner.full_name.strip():
+        raise ApplicationError(_("Vui lòng nhập họ và tên chủ hồ sơ."), code="invalid", extra={"field": "full_name"})
+    existing = User.objects.filter(national_id=national_id).first()
+    if existing is not None:
+        if existing.is_active or existing.kind != AccountKind.CITIZEN or existing.last_login is not None:
+            raise ApplicationError(
+                _("Số CCCD %(cccd)s đã có tài khoản trên Cổng; vui lòng tìm và chọn tài khoản đó.")
+                % {"cccd": national_id},
+                code="account_exists",
+                extra={"field": "national_id"},
+            )
+        return existing  # the same CCCD brought in again before its owner registered
+    user = User(
+        username=national_id,
+        kind=AccountKind.CITIZEN,
+        full_name=owner.full_name.strip(),
+        national_id=national_id,
+        email=owner.email.strip().lower(),
+        province_code=owner.province_code,
+        ward_code=owner.ward_code,
+        street_address=owner.street_address.strip(),
+        is_active=False,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except Exception as exc:  # IntegrityError: a username taken, or the same CCCD typed at another desk meanwhile
+        raise ApplicationError(
+            _("Không tạo được tài khoản cho chủ hồ sơ; vui lòng tìm tài khoản đã có."), code="account_exists"
+        ) from exc
+    return user
+
+
+def _desk_phone(raw: str) -> str:
+    """The +84 form accounts store, so the owner's registration later matches it (account_register)."""
+    from dichvucong.accounts.validators import normalize_phone
+
+    if not raw.strip():
+        return ""
+    try:
+        return normalize_phone(raw)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="invalid", extra={"field": "phone"}) from exc
+
+
+def dossier_desk_open(
+    *,
+    officer: AbstractBaseUser,
+    procedure: Procedure,
+    channel: str,
+    applicant: AbstractBaseUser | None = None,
+    owner: DeskOwner | None = None,
+    result_delivery: str = ResultDelivery.AT_DESK,
+    post: dict[str, Any] | None = None,
+) -> Dossier:
+    """Start a dossier brought to the desk (in person) or received by post, at the officer's own agency.
+
+    `applicant` is the owner's account when found; otherwise `owner` is typed from the papers and an
+    unverified account is tied to the CCCD (desk_applicant_for). The draft is the desk's until it is
+    received (dossier_desk_receive); the officer completes the declaration and scans the papers.
+    """
+    if channel not in DESK_CHANNELS:
+        raise ApplicationError(_("Vui lòng chọn kênh tiếp nhận: trực tiếp hoặc qua bưu chính."), code="invalid")
+    if result_delivery not in ResultDelivery.values:
+        raise ApplicationError(_("Hình thức nhận kết quả không hợp lệ."), code="invalid")
+    agency_id = officer_agency_id(officer)
+    if agency_id is None or not can_act_for_agency(officer, agency_id, ROLE_ONE_STOP):
+        raise _forbidden()
+    if (applicant is None) == (owner is None):
+        raise ApplicationError(
+            _("Vui lòng chọn tài khoản của chủ hồ sơ hoặc nhập thông tin chủ hồ sơ."), code="invalid"
+        )
+    with transaction.atomic():
+        if applicant is None:
+            applicant = desk_applicant_for(owner=owner)
+        elif not applicant.is_active or getattr(applicant, "is_officer", False):
+            raise ApplicationError(_("Tài khoản đã chọn không nhận hồ sơ."), code="invalid")
+        dossier = dossier_create_draft(
+            procedure=procedure, applicant=applicant, agency=Agency.objects.get(pk=agency_id)
+        )
+        dossier.channel = channel
+        fields = {"result_delivery": result_delivery, **(post or {})}
+        if owner is not None:
+            phone = _desk_phone(owner.phone)
+            fields |= {
+                "owner_name": owner.full_name.strip(),
+                "owner_phone": phone,
+                "owner_email": owner.email.strip().lower(),
+                "owner_province_code": owner.province_code,
+                "owner_ward_code": owner.ward_code,
+                "owner_street_address": owner.street_address.strip(),
+                "notify_by_sms": bool(phone),
+            }
+        dossier.save(update_fields=["channel"])
+        return dossier_update_draft(dossier=dossier, actor=officer, **fields)
+
+
+def dossier_desk_receive(
+    *, dossier: Dossier, officer: AbstractBaseUser, expected_version: int | None = None
+) -> Dossier:
+    """Send and receive the desk dossier at once, through the one door like an online one.
+
+    The code, the acceptance and appointment dates from the agency's working calendar, the history,
+    the procedure's process and the owner's notifications are those of `dossier_transition`.
+    """
+    if dossier.channel not in DESK_CHANNELS:
+        raise _forbidden()
+    with transaction.atomic():
+        sent = dossier_transition(
+            dossier_id=dossier.pk, action=DossierAction.SUBMIT, actor=officer, expected_version=expected_version
+        )
+        return dossier_transition(dossier_id=sent.pk, action=DossierAction.RECEIVE, actor=officer)
+
+
+def dossier_register_at_desk(
+    *,
+    officer: AbstractBaseUser,
+    procedure: Procedure,
+    channel: str,
+    applicant: AbstractBaseUser | None = None,
+    owner: DeskOwner | None = None,
+    result_delivery: str = ResultDelivery.AT_DESK,
+    post: dict[str, Any] | None = None,
+    eform_data: dict[str, Any] | None = None,
+    files: Iterable[tuple[int, Any]] = (),
+) -> Dossier:
+    """The whole desk reception in one step: open, declaration, scanned papers (component id, upload), receive.
+
+    All or nothing: a missing paper or a wrong declaration leaves no dossier and no account behind.
+    """
+    with transaction.atomic():
+        dossier = dossier_desk_open(
+            officer=officer,
+            procedure=procedure,
+            channel=channel,
+            applicant=applicant,
+            owner=owner,
+            result_delivery=result_delivery,
+            post=post,
+        )
+        if eform_data:
+            dossier = dossier_update_draft(dossier=dossier, actor=officer, eform_data=eform_data)
+        for component_id, upload in files:
+            dossier_file_add(dossier=dossier, component_id=component_id, upload=upload, actor=officer)
+        return dossier_desk_receive(dossier=dossier, officer=officer)

@@ -97,3 +97,12 @@ def test_returned_demo_dossiers_carry_a_signed_result_the_citizen_can_download(l
         assert report.trusted
         response = client.get(f"/ho-so/ket-qua/{result.pk}/")
         assert response.status_code == 200
+
+
+def test_demo_has_dossiers_received_at_the_desk_once(loaded, settings):
+    desk = Dossier.objects.exclude(channel="online")
+    assert sorted(desk.values_list("channel", flat=True)) == ["in_person", "post"]
+    assert set(desk.values_list("status", flat=True)) == {DossierStatus.PROCESSING}
+    assert DossierFile.objects.filter(dossier__in=desk, digitised=True).exists()
+    call_command("demo", stdout=io.StringIO())
+    assert Dossier.objects.exclude(channel="online").count() == 2
