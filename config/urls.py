@@ -27,6 +27,7 @@ urlpatterns = [
     path("mot-cua/", include("dichvucong.backoffice.urls")),
     path("thanh-toan/", include("dichvucong.payments.urls")),
     path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),
+    path("cong-quoc-gia-thu-nghiem/", include("dichvucong.interop.sandbox_urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

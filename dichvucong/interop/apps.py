@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InteropConfig(AppConfig):
+    name = "dichvucong.interop"
+    verbose_name = _("Đồng bộ Cổng Dịch vụ công quốc gia")
