@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,3 +182,48 @@ def test_the_sandbox_page_is_for_staff_lists_the_history_and_switches_down(sandb
     assert client.post(reverse("interop_sandbox:switch"), {"down": "1"}).status_code == 302
     assert SandboxPortalSwitch.objects.get(pk=1).is_down
     assert "đang ngừng hoạt động" in client.get(page).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time")
+def test_eight_racing_workers_send_each_change_once_and_in_order(sandbox):
+    _set_down(True)
+    dossier = DossierFactory(received=True)
+    dossier = dossier_transition(
+        dossier_id=dossier.pk,
+        action=DossierAction.SUSPEND,
+        actor=desk_officer(dossier.agency),
+        comment="Chờ kết quả xác minh.",
+    )
+    _set_down(False)
+    NationalSyncEvent.objects.update(next_attempt_at=timezone.now())
+    barrier = threading.Barrier(8)
+    counts: list[int] = []
+
+    def work() -> None:
+        try:
+            barrier.wait(timeout=30)
+            counts.append(national_sync_send_dossier(dossier_id=dossier.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 3
+    assert [status for _, status in _received(dossier.code)] == ["1", "2", "8"]
+    assert list(NationalSyncEvent.objects.filter(dossier=dossier).values_list("attempts", flat=True)) == [2, 1, 1]
+
+
+def test_the_sandbox_page_makes_a_fixed_number_of_queries(sandbox, client, personas, django_assert_max_num_queries):
+    force_login_verified(client, personas.sysadmin)
+    page = reverse("interop_sandbox:received")
+    DossierFactory(submitted=True)
+    client.get(page)
+    with django_assert_max_num_queries(12) as few:
+        client.get(page)
+    DossierFactory(received=True)
+    DossierFactory(received=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(page).status_code == 200
