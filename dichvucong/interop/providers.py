@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext as _
 
 from dichvucong.core.errors import ApplicationError
@@ -106,3 +107,33 @@ def provider(code: str | None = None) -> Provider | None:
             timeout=timeout,
         )
     return None
+
+
+def check_provider(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A system check: the chosen provider exists and has what it needs to sign and send."""
+    code = settings.NATIONAL_SYNC_PROVIDER
+    if not code:
+        return []
+    if code not in ("national", "sandbox"):
+        return [
+            checks.Error(
+                f"NATIONAL_SYNC_PROVIDER={code!r}: expected 'national', 'sandbox' or empty.", id="interop.E001"
+            )
+        ]
+    target = provider(code)
+    if target is None:
+        return [
+            checks.Warning(
+                "NATIONAL_SYNC_PROVIDER is 'sandbox' but NATIONAL_SANDBOX_ENABLED is off; nothing is synced.",
+                id="interop.W001",
+            )
+        ]
+    missing = [
+        name
+        for name, value in (("URL", target.url), ("SECRET", target.secret), ("SYSTEM_CODE", target.system_code))
+        if not value
+    ]
+    if missing:
+        prefix = "NATIONAL_SYNC_" if code == "national" else "NATIONAL_SANDBOX_/NATIONAL_SYNC_"
+        return [checks.Error(f"The national sync needs {prefix}{', '.join(missing)}.", id="interop.E002")]
+    return []

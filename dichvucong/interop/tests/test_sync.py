@@ -19,7 +19,7 @@ from dichvucong.dossiers.services import dossier_transition
 from dichvucong.dossiers.tests.factories import DossierFactory, desk_officer
 from dichvucong.interop.constants import ANSWER_BAD_SIGNATURE, ANSWER_DUPLICATE, FIELD_MAP, SyncState
 from dichvucong.interop.models import NationalSyncEvent, SandboxPortalSwitch, SandboxReceipt
-from dichvucong.interop.providers import provider, sign
+from dichvucong.interop.providers import check_provider, provider, sign
 from dichvucong.interop.services import _claim_next, national_sync_send_dossier, national_sync_send_due
 
 SECRET = "test-only-national-sandbox-secret-0123456789"
@@ -227,3 +227,16 @@ def test_the_sandbox_page_makes_a_fixed_number_of_queries(sandbox, client, perso
     DossierFactory(received=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(page).status_code == 200
+
+
+def test_the_system_check_reports_a_national_provider_without_its_settings(settings):
+    settings.NATIONAL_SYNC_PROVIDER = "national"
+    settings.NATIONAL_SYNC_URL = "https://dichvucong.gov.vn/sync"
+    settings.NATIONAL_SYNC_SECRET = ""
+    settings.NATIONAL_SYNC_SYSTEM_CODE = ""
+    assert [error.id for error in check_provider()] == ["interop.E002"]
+    assert "SECRET, SYSTEM_CODE" in check_provider()[0].msg
+    settings.NATIONAL_SYNC_PROVIDER = "bogus"
+    assert [error.id for error in check_provider()] == ["interop.E001"]
+    settings.NATIONAL_SYNC_PROVIDER = ""
+    assert check_provider() == []
