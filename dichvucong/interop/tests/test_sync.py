@@ -240,3 +240,21 @@ def test_the_system_check_reports_a_national_provider_without_its_settings(setti
     assert [error.id for error in check_provider()] == ["interop.E001"]
     settings.NATIONAL_SYNC_PROVIDER = ""
     assert check_provider() == []
+
+
+def test_admins_filter_the_outbox_and_retry_a_failed_row_now(sandbox, client, personas, settings):
+    settings.NATIONAL_SYNC_MAX_ATTEMPTS = 1
+    _set_down(True)
+    dossier = DossierFactory(submitted=True)
+    row = NationalSyncEvent.objects.get(dossier=dossier)
+    assert row.state == SyncState.FAILED
+    _set_down(False)
+    force_login_verified(client, personas.sysadmin)
+    changelist = reverse("admin:interop_nationalsyncevent_changelist")
+    html = client.get(changelist, {"state__exact": SyncState.FAILED}).content.decode()
+    assert row.idempotency_key in html
+    response = client.post(changelist, {"action": "retry_now", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.state == SyncState.SENT
+    assert _received(dossier.code) == [(row.sequence, "1")]
