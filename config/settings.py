@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dichvucong.api",
     # django-ninja's templates and static files: the API docs page served from our own origin (no CDN).
     "ninja",
+    "dichvucong.interop",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
 ]
@@ -284,6 +285,29 @@ PAYGOV_MERCHANT_CODE = env_str("PAYGOV_MERCHANT_CODE", "")
 PAYGOV_SECRET = env_str("PAYGOV_SECRET", "")
 PAYGOV_PAYMENT_URL = env_str("PAYGOV_PAYMENT_URL", "")
 PAYGOV_API_URL = env_str("PAYGOV_API_URL", "")
+
+# --- National portal sync (dichvucong.interop, DESIGN §3, §13) ------------------------------------
+# NATIONAL_SYNC_PROVIDER: "national" (the real portal, NATIONAL_SYNC_URL/SECRET/TOKEN/SYSTEM_CODE issued by
+# the national side), "sandbox" (this app's receiver at /cong-quoc-gia-thu-nghiem/, on while
+# NATIONAL_SANDBOX_ENABLED, default DEBUG) or empty: no sync. NATIONAL_SANDBOX_URL is the absolute URL of
+# the sandbox's api/dong-bo-ho-so/ as the worker reaches it.
+_DEV_NATIONAL_SANDBOX_SECRET = "dev-only-national-sandbox-secret-not-for-production-0123"  # noqa: S105
+NATIONAL_SYNC_PROVIDER = env_str("NATIONAL_SYNC_PROVIDER", "sandbox" if DEBUG else "")
+NATIONAL_SYNC_URL = env_str("NATIONAL_SYNC_URL", "")
+NATIONAL_SYNC_SECRET = env_str("NATIONAL_SYNC_SECRET", "")
+NATIONAL_SYNC_TOKEN = env_str("NATIONAL_SYNC_TOKEN", "")
+NATIONAL_SYNC_SYSTEM_CODE = env_str("NATIONAL_SYNC_SYSTEM_CODE", "DVCTINH" if DEBUG else "")
+NATIONAL_SYNC_TIMEOUT = env_int("NATIONAL_SYNC_TIMEOUT", 15)
+NATIONAL_SYNC_MAX_ATTEMPTS = env_int("NATIONAL_SYNC_MAX_ATTEMPTS", 10)
+NATIONAL_SYNC_RETRY_BASE_SECONDS = env_int("NATIONAL_SYNC_RETRY_BASE_SECONDS", 60)
+NATIONAL_SYNC_RETRY_MAX_SECONDS = env_int("NATIONAL_SYNC_RETRY_MAX_SECONDS", 3600)
+NATIONAL_SYNC_RETRY_BATCH_SIZE = env_int("NATIONAL_SYNC_RETRY_BATCH_SIZE", 100)
+NATIONAL_SYNC_SENDING_TIMEOUT_SECONDS = env_int("NATIONAL_SYNC_SENDING_TIMEOUT_SECONDS", 300)
+NATIONAL_SANDBOX_ENABLED = env_bool("NATIONAL_SANDBOX_ENABLED", default=DEBUG)
+NATIONAL_SANDBOX_SECRET = env_str("NATIONAL_SANDBOX_SECRET", _DEV_NATIONAL_SANDBOX_SECRET if DEBUG else "")
+NATIONAL_SANDBOX_URL = env_str(
+    "NATIONAL_SANDBOX_URL", "http://127.0.0.1:8000/cong-quoc-gia-thu-nghiem/api/dong-bo-ho-so/"
+)
 
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a

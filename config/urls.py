@@ -30,6 +30,7 @@ urlpatterns = [
     path("thanh-toan/", include("dichvucong.payments.urls")),
     path("xac-thuc/", include("dichvucong.documents.urls", namespace="documents")),
     path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),
+    path("cong-quoc-gia-thu-nghiem/", include("dichvucong.interop.sandbox_urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

@@ -55,6 +55,7 @@ from dichvucong.dossiers.models import (
     DossierFile,
 )
 from dichvucong.dossiers.selectors import reusable_files
+from dichvucong.interop.services import national_sync_enqueue
 from dichvucong.notifications.constants import Channel
 from dichvucong.workflow.constants import ACCEPTANCE_HOURS
 from dichvucong.workflow.engine import DossierState, StepSpec, allowed_actions, current_step, holds_step
@@ -1237,6 +1238,8 @@ def dossier_transition(
             data={"action": action.value, "from": from_status, "to": dossier.status, "sequence": event.sequence},
         )
         dossier_pk, sequence = dossier.pk, event.sequence
+        # The national sync's outbox row, in this transaction so no committed move is ever missed.
+        national_sync_enqueue(dossier=dossier, sequence=sequence)
         # robust: a missing template or a bad address must not undo a committed move; the
         # failure is logged and the dossier keeps its new status.
         if action == DossierAction.SUBMIT:
