@@ -309,6 +309,30 @@ NATIONAL_SANDBOX_URL = env_str(
     "NATIONAL_SANDBOX_URL", "http://127.0.0.1:8000/cong-quoc-gia-thu-nghiem/api/dong-bo-ho-so/"
 )
 
+# --- Single sign-on (OpenID Connect) ------------------------------------------------------------
+# One entry per issuer, shown on the login page only when its client id is set. Endpoints come from
+# the provider's discovery document (/.well-known/openid-configuration); OIDC_<P>_CCCD_CLAIM names the
+# claim carrying the CCCD: verify every claim name against the provider's integration spec.
+def _oidc_provider(prefix: str, label: str) -> dict[str, object]:
+    return {
+        "label": label,
+        "issuer": env_str(f"{prefix}_ISSUER", ""),
+        "client_id": env_str(f"{prefix}_CLIENT_ID", ""),
+        "client_secret": env_str(f"{prefix}_CLIENT_SECRET", ""),
+        "authorization_endpoint": env_str(f"{prefix}_AUTHORIZATION_ENDPOINT", ""),
+        "token_endpoint": env_str(f"{prefix}_TOKEN_ENDPOINT", ""),
+        "jwks_uri": env_str(f"{prefix}_JWKS_URI", ""),
+        "userinfo_endpoint": env_str(f"{prefix}_USERINFO_ENDPOINT", ""),
+        "scopes": tuple(env_list(f"{prefix}_SCOPES", ["openid", "profile"])),
+        "national_id_claim": env_str(f"{prefix}_CCCD_CLAIM", "cccd"),
+    }
+
+
+OIDC_PROVIDERS = {
+    "vneid": _oidc_provider("OIDC_VNEID", "VNeID"),
+    "dvcqg": _oidc_provider("OIDC_DVCQG", "Cổng Dịch vụ công quốc gia"),
+}
+
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a
 # proxy that terminates TLS and already redirects).

@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dichvucong.accounts.constants import OtpPurpose
-from dichvucong.accounts.models import LoginSession, OneTimeCode, User
+from dichvucong.accounts.constants import AccountKind, OtpPurpose
+from dichvucong.accounts.models import LoginSession, OidcIdentity, OneTimeCode, User
 from dichvucong.core.errors import ApplicationError
 
 # ---------------------------------------------------------------------------------------------
@@ -516,3 +516,111 @@ def housekeeping_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     logins = LoginSession.objects.exclude(session_key__in=live).delete()[0]
     codes = OneTimeCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()[0]
     return {"sessions": sessions, "login_sessions": logins, "codes": codes}
+
+
+@dataclass(frozen=True)
+class OidcLoginOutcome:
+    """Who a verified electronic identity logs in as; needs_proof: an existing account the person must prove first."""
+
+    user: User
+    needs_proof: bool = False
+
+
+def _claim_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def oidc_login_resolve(*, issuer: str, claims: dict[str, Any], national_id_claim: str) -> OidcLoginOutcome:
+    """The account for verified ID token claims, by the linking rules.
+
+    An identity already linked logs in as its account. Otherwise the CCCD decides: an active account
+    holding it is never merged silently (the person proves control of it, then oidc_identity_link);
+    a registration never verified does not block the real owner (it is removed, as account_register
+    does); with no account, a citizen account is created from the claims, verified by the provider.
+    Officers never log in through SSO: their password and TOTP rules stay the only door.
+    """
+    subject = str(claims["sub"])
+    linked = OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if linked is not None:
+        user = linked.user
+        if not user.is_active:
+            raise ApplicationError(_("Tài khoản liên kết với định danh này đã bị khóa."), code="oidc_inactive")
+    else:
+        national_id = str(claims.get(national_id_claim) or "").strip()
+        if not (len(national_id) == 12 and national_id.isdigit()):
+            raise ApplicationError(
+                _("Nhà cung cấp định danh không gửi số CCCD hợp lệ. Vui lòng đăng nhập bằng mật khẩu."),
+                code="oidc_no_national_id",
+            )
+        existing = User.objects.filter(national_id=national_id).first()
+        if existing is not None and existing.is_active:
+            return OidcLoginOutcome(user=existing, needs_proof=True)
+        with transaction.atomic():
+            if existing is not None:
+                never_verified = (
+                    existing.phone_verified_at is None
+                    and existing.email_verified_at is None
+                    and existing.last_login is None
+                )
+                if not never_verified:
+                    raise ApplicationError(
+                        _("Tài khoản có số CCCD này đã bị khóa. Vui lòng liên hệ bộ phận hỗ trợ."),
+                        code="oidc_inactive",
+                    )
+                existing.delete()
+            user = _oidc_citizen_create(national_id=national_id, claims=claims)
+            OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    if user.kind == AccountKind.OFFICER or user.is_staff:
+        raise ApplicationError(
+            _("Tài khoản cán bộ đăng nhập bằng mật khẩu và mã xác thực hai lớp."), code="oidc_officer"
+        )
+    OidcIdentity.objects.filter(issuer=issuer, subject=subject).update(last_used_at=timezone.now())
+    return OidcLoginOutcome(user=user)
+
+
+def _oidc_citizen_create(*, national_id: str, claims: dict[str, Any]) -> User:
+    email = str(claims.get("email") or "").strip().lower()
+    phone = str(claims.get("phone_number") or "").strip()
+    if phone and User.objects.filter(phone=phone).exists():
+        phone = ""  # the number belongs to another account; the citizen can add theirs later
+    user = User(
+        username=national_id,
+        kind=AccountKind.CITIZEN,
+        full_name=str(claims.get("name") or "")[:255],
+        national_id=national_id,
+        date_of_birth=_claim_date(claims.get("birthdate")),
+        email=email if claims.get("email_verified") else "",
+        phone=phone or None,
+        is_active=True,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity:
+    """Link an identity to an account whose control the person has just proven (password or OTP)."""
+    if user.kind == AccountKind.OFFICER or user.is_staff:
+        raise ApplicationError(
+            _("Tài khoản cán bộ đăng nhập bằng mật khẩu và mã xác thực hai lớp."), code="oidc_officer"
+        )
+    try:
+        with transaction.atomic():
+            return OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("Định danh điện tử này đã được liên kết với một tài khoản khác."), code="oidc_already_linked"
+        ) from exc
+
+
+def oidc_identity_unlink(*, user: User, identity_id: int) -> None:
+    if not user.has_usable_password():
+        raise ApplicationError(
+            _("Hãy đặt mật khẩu trước khi hủy liên kết, để vẫn đăng nhập được."), code="oidc_last_login_method"
+        )
+    deleted, _rows = OidcIdentity.objects.filter(user=user, pk=identity_id).delete()
+    if not deleted:
+        raise ApplicationError(_("Không tìm thấy định danh liên kết."), code="not_found")
