@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dichvucong.payments",
     "dichvucong.portal",
     "dichvucong.backoffice",
+    "dichvucong.stats",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
 ]
