@@ -24,6 +24,7 @@ urlpatterns = [
     path("tai-khoan/", include("dichvucong.accounts.urls")),
     path("captcha/", include("captcha.urls")),
     path("ho-so/", include("dichvucong.dossiers.urls")),
+    path("mot-cua/thong-ke/", include("dichvucong.stats.urls")),
     path("mot-cua/", include("dichvucong.backoffice.urls")),
     path("thanh-toan/", include("dichvucong.payments.urls")),
     path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),

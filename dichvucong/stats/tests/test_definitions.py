@@ -64,5 +64,5 @@ def test_a_period_of_one_day_sees_the_status_of_that_day(month):
 
 
 def test_a_period_cannot_end_before_it_starts():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ends before"):
         d.Period(dt.date(2026, 11, 2), dt.date(2026, 11, 1))
