@@ -48,3 +48,29 @@ class DailySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id}"
+
+
+class SatisfactionRating(models.Model):
+    """The applicant's rating of a returned dossier: one per dossier, editable for a few days.
+
+    `answers` maps each criterion key of satisfaction.CRITERIA to a level (1–3); `satisfied` is
+    stored so the indicator counts rows without reading JSON: no criterion rated "Không hài lòng".
+    """
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="satisfaction"
+    )
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(_("đánh giá theo tiêu chí"))
+    satisfied = models.BooleanField(_("hài lòng"))
+    comment = models.TextField(_("góp ý"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("đánh giá lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("đánh giá mức độ hài lòng")
+        verbose_name_plural = _("đánh giá mức độ hài lòng")
+        indexes = [models.Index(fields=("agency", "created_at"), name="stats_rating_agency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.satisfied}"

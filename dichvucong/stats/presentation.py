@@ -103,6 +103,22 @@ def workbook(report: Report, *, title: str) -> bytes:
     for name, values in data["rows"]:
         sheet.append([name, *values])
     sheet.append([_("Tổng cộng"), *data["total"]])
+    from dichvucong.stats.decision766 import indicator_values
+
+    indicators = book.create_sheet(_("Chỉ số 766")[:31])
+    indicators.append([_("Nhóm chỉ số"), _("Chỉ số"), _("Công thức"), _("Giá trị (%)"), _("Điểm tối đa"), _("Ghi chú")])
+    for indicator, value, computable in indicator_values(report):
+        shown = value if computable else _("Không tính được từ dữ liệu của Cổng")
+        indicators.append(
+            [
+                str(indicator.group),
+                str(indicator.name),
+                str(indicator.formula),
+                shown,
+                indicator.max_points,
+                indicator.note,
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -11,14 +11,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dichvucong.agencies.models import Agency
 from dichvucong.catalog.models import Procedure
 from dichvucong.stats.constants import FLOW_CATEGORIES, STOCK_CATEGORIES, Category
 from dichvucong.stats.definitions import TIMEZONE, Period
-from dichvucong.stats.models import DailySnapshot
+from dichvucong.stats.models import DailySnapshot, SatisfactionRating
 from dichvucong.stats.services import snapshot_compute
 
 GROUPS = ("agency", "procedure")
@@ -108,6 +108,12 @@ class Report:
     group: str
     total: Figures
     rows: list[tuple[str, Figures]]  # (name of the agency or procedure, figures), by name
+    ratings: int = 0  # satisfaction ratings of dossiers returned in the period
+    satisfied: int = 0  # of which no criterion rated "Không hài lòng"
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return Figures.share(self.satisfied, self.ratings)
 
 
 def _snapshot_filter(agency_ids: set[int] | None, procedure_id: int | None) -> Q:
@@ -163,4 +169,12 @@ def stats_report(
         total.carried_over += figures.carried_over
         rows.append((names.get(pk, str(pk)), figures))
     rows.sort(key=lambda item: item[0])
-    return Report(period=period, group=group, total=total, rows=rows)
+    ratings = SatisfactionRating.objects.filter(
+        dossier__returned_at__gte=period.start, dossier__returned_at__lt=period.end
+    )
+    if agency_ids is not None:
+        ratings = ratings.filter(agency_id__in=agency_ids)
+    if procedure_id is not None:
+        ratings = ratings.filter(dossier__procedure_version__procedure_id=procedure_id)
+    counted = ratings.aggregate(n=Count("pk"), ok=Count("pk", filter=Q(satisfied=True)))
+    return Report(period=period, group=group, total=total, rows=rows, ratings=counted["n"], satisfied=counted["ok"])

@@ -13,7 +13,7 @@ from dichvucong.dossiers.constants import IntakeChannel
 from dichvucong.dossiers.models import Dossier
 from dichvucong.stats import definitions as d
 from dichvucong.stats.constants import Category
-from dichvucong.stats.models import DailySnapshot
+from dichvucong.stats.models import DailySnapshot, SatisfactionRating
 
 Key = tuple[int, int]  # (agency id, procedure id)
 
@@ -74,3 +74,50 @@ def snapshot_store_range(*, first: dt.date, last: dt.date) -> int:
         day += dt.timedelta(days=1)
         days += 1
     return days
+
+
+def satisfaction_rating_window_open(*, dossier: Dossier, now: dt.datetime | None = None) -> bool:
+    """A rating can be given or changed only once the result is returned, for N days (a setting)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dichvucong.dossiers.constants import DossierStatus
+
+    if dossier.status != DossierStatus.RETURNED or dossier.returned_at is None:
+        return False
+    now = now or timezone.now()
+    return now <= dossier.returned_at + dt.timedelta(days=settings.SATISFACTION_EDIT_DAYS)
+
+
+def satisfaction_rate(
+    *, dossier_id: int, actor: object, answers: dict[str, int], comment: str = ""
+) -> SatisfactionRating:
+    """Record or change the applicant's rating of their returned dossier.
+
+    Anyone but the applicant gets "not_found" (they learn nothing about the dossier); outside the
+    window "closed"; a missing criterion or an unknown level "invalid".
+    """
+    from django.utils.translation import gettext as _
+
+    from dichvucong.core.errors import ApplicationError
+    from dichvucong.stats.satisfaction import CRITERION_KEYS, LEVELS
+
+    dossier = Dossier.objects.filter(pk=dossier_id, applicant_id=getattr(actor, "pk", None)).first()
+    if dossier is None:
+        raise ApplicationError(_("Không tìm thấy hồ sơ."), code="not_found")
+    if not satisfaction_rating_window_open(dossier=dossier):
+        raise ApplicationError(
+            _("Chỉ đánh giá được hồ sơ đã trả kết quả, trong thời hạn cho phép sau khi trả kết quả."), code="closed"
+        )
+    levels = {level for level, _label in LEVELS}
+    clean = {key: answers.get(key) for key in CRITERION_KEYS}
+    if any(value not in levels for value in clean.values()) or set(answers) - set(CRITERION_KEYS):
+        raise ApplicationError(_("Vui lòng chọn mức độ hài lòng cho từng tiêu chí."), code="invalid")
+    if len(comment) > 1000:
+        raise ApplicationError(_("Góp ý tối đa 1000 ký tự."), code="invalid")
+    satisfied = all(value >= 2 for value in clean.values())
+    rating, _created = SatisfactionRating.objects.update_or_create(
+        dossier=dossier,
+        defaults={"agency_id": dossier.agency_id, "answers": clean, "satisfied": satisfied, "comment": comment},
+    )
+    return rating

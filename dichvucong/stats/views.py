@@ -2,17 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from dichvucong.agencies.models import Agency
 from dichvucong.backoffice.views import officer_required
+from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import is_system_admin, officer_agency_id
+from dichvucong.dossiers.models import Dossier
+from dichvucong.stats.decision766 import indicator_values
 from dichvucong.stats.forms import StatsFilterForm
 from dichvucong.stats.presentation import chart, table, workbook
+from dichvucong.stats.satisfaction import CRITERION_KEYS
 from dichvucong.stats.selectors import agency_subtree_ids, local_today, stats_report
+from dichvucong.stats.services import satisfaction_rate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,6 +58,7 @@ def _page(request: HttpRequest, *, agencies: Any, default_agency: Agency | None,
         "chart": chart(report.total),
         "table": table(report),
         "export_query": query.urlencode(),
+        "indicators": indicator_values(report),
     }
     return render(request, template, context)
 
@@ -73,3 +82,27 @@ def officer_statistics(request: HttpRequest) -> HttpResponse:
         agencies = Agency.objects.filter(pk__in=agency_subtree_ids(own)).order_by("name")
         default = agencies.filter(pk=own).first()
     return _page(request, agencies=agencies, default_agency=default, template="stats/officer.html")
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant's rating of their returned dossier; anyone else gets 404."""
+    dossier = Dossier.objects.filter(code=code[:40], applicant=request.user).only("pk", "code").first()
+    if dossier is None:
+        raise Http404
+    answers: dict[str, int] = {}
+    for key in CRITERION_KEYS:
+        raw = request.POST.get(key, "")
+        answers[key] = int(raw) if raw.isdigit() and len(raw) == 1 else 0
+    try:
+        satisfaction_rate(
+            dossier_id=dossier.pk, actor=request.user, answers=answers, comment=request.POST.get("gop_y", "")
+        )
+    except ApplicationError as error:
+        if error.code == "not_found":
+            raise Http404 from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Cảm ơn bạn đã đánh giá mức độ hài lòng."))
+    return redirect(f"{reverse('dossiers:detail', args=[dossier.code])}#danh-gia")

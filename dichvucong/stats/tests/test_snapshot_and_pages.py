@@ -126,3 +126,17 @@ def test_the_officers_dashboard_needs_an_officer(client, personas):
     assert client.get("/mot-cua/thong-ke/").status_code == 302
     force_login_verified(client, personas.citizen)
     assert client.get("/mot-cua/thong-ke/").status_code == 403
+
+
+def test_the_decision_766_indicators_computed_and_not(client, month):
+    from dichvucong.stats.decision766 import GROUPS, INDICATORS, indicator_values
+
+    assert sum(points for _g, points in GROUPS) == 100
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
+    values = {str(i.name): (v, ok) for i, v, ok in indicator_values(report)}
+    assert values["Tỷ lệ hồ sơ giải quyết đúng hạn"] == (60.0, True)
+    assert values["Tỷ lệ hồ sơ trực tuyến"] == (75.0, True)
+    assert values["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (None, True)  # nobody rated yet
+    assert values["Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"] == (None, False)
+    assert all(i.note for i in INDICATORS)
