@@ -160,8 +160,11 @@ def stats_report(
     for pk, n in carried.items():
         by_group[pk].carried_over += n
 
-    model = Agency if group == "agency" else Procedure
-    names = dict(model.objects.filter(pk__in=list(by_group)).values_list("pk", "name"))
+    if group == "agency":
+        names = dict(Agency.objects.filter(pk__in=list(by_group)).values_list("pk", "name"))
+    else:
+        procedures = Procedure.objects.filter(pk__in=list(by_group))
+        names = {pk: f"{code} {name}" for pk, code, name in procedures.values_list("pk", "code", "current_version__name")}
     total = Figures()
     rows = []
     for pk, figures in by_group.items():

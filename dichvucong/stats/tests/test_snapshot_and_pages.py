@@ -42,6 +42,13 @@ def test_the_snapshot_gives_the_same_figures_as_the_definitions(month):
     assert report.total.online_share == 75.0
 
 
+def test_by_procedure(month):
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk, group="procedure")
+    assert [name for name, _f in report.rows] == [f"{month.procedure.code} Thủ tục thử nghiệm hồ sơ"]
+    assert _as_dict(report.rows[0][1]) == EXPECTED_NOVEMBER
+
+
 def test_storing_a_day_again_replaces_it(month):
     before = DailySnapshot.objects.count()
     snapshot_store(day=dt.date(2026, 11, 3))
