@@ -164,7 +164,9 @@ def stats_report(
         names = dict(Agency.objects.filter(pk__in=list(by_group)).values_list("pk", "name"))
     else:
         procedures = Procedure.objects.filter(pk__in=list(by_group))
-        names = {pk: f"{code} {name}" for pk, code, name in procedures.values_list("pk", "code", "current_version__name")}
+        names = {
+            pk: f"{code} {name}" for pk, code, name in procedures.values_list("pk", "code", "current_version__name")
+        }
     total = Figures()
     rows = []
     for pk, figures in by_group.items():
