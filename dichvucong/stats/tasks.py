@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from dichvucong.stats.definitions import TIMEZONE
 from dichvucong.stats.services import snapshot_store
@@ -17,3 +17,11 @@ def stats_snapshot_yesterday() -> None:
     today = timezone.now().astimezone(TIMEZONE).date()
     for back in (2, 1):
         snapshot_store(day=today - dt.timedelta(days=back))
+
+
+# Today, so the pages never count it from the dossiers (a scan of every open dossier) while a
+# visitor waits; a run still going when the next is due is skipped.
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("stats-snapshot-today")
+def stats_snapshot_today() -> None:
+    snapshot_store(day=timezone.now().astimezone(TIMEZONE).date())

@@ -64,6 +64,19 @@ def test_today_is_counted_from_the_dossiers(month):
     assert report.total.carried_over == 3
 
 
+def test_today_once_stored_by_the_job_is_read_from_the_snapshot(month, django_assert_max_num_queries):
+    from dichvucong.stats.tasks import stats_snapshot_today
+
+    DailySnapshot.objects.filter(day__gte=dt.date(2026, 12, 1)).delete()
+    with time_machine.travel(at("2026-12-01", 16), tick=False):
+        stats_snapshot_today.call_local()
+        with django_assert_max_num_queries(8):  # no live count: the 16 grouped queries are not made
+            report = stats_report(period=Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1)), agency_id=month.agency.pk)
+    assert report.total.counts[Category.RECEIVED_ONLINE] == 1
+    assert report.total.counts[Category.IN_PROGRESS_OVERDUE] + report.total.counts[Category.PAUSED] == 2
+    assert report.total.carried_over == 3
+
+
 def test_the_backfill_command(month):
     DailySnapshot.objects.all().delete()
     out = io.StringIO()
