@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # django-ninja's templates and static files: the API docs page served from our own origin (no CDN).
     "ninja",
     "dichvucong.interop",
+    "dichvucong.stats",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
 ]
@@ -394,6 +395,8 @@ PORTAL_OWNER = env_str("PORTAL_OWNER", "Ủy ban nhân dân thành phố Huế")
 PORTAL_ADDRESS = env_str("PORTAL_ADDRESS", "01 Lê Lai, phường Thuận Hóa, thành phố Huế")
 PORTAL_HOTLINE = env_str("PORTAL_HOTLINE", "0234 3 822 222")
 PORTAL_EMAIL = env_str("PORTAL_EMAIL", "dichvucong@hue.gov.vn")
+# Days after the result is returned during which the applicant may rate the service or change the rating.
+SATISFACTION_EDIT_DAYS = env_int("SATISFACTION_EDIT_DAYS", 7)
 PORTAL_PROVINCE_CODE = env_int("PORTAL_PROVINCE_CODE", 46)  # vietnam-provinces code, preselected in forms
 PORTAL_DEMO = env_bool("PORTAL_DEMO", default=DEBUG)
 # The public address, for links sent by e-mail and SMS (no trailing slash).

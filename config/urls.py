@@ -25,6 +25,7 @@ urlpatterns = [
     path("tai-khoan/", include("dichvucong.accounts.urls")),
     path("api/v1/", include("dichvucong.api.urls")),
     path("captcha/", include("captcha.urls")),
+    path("", include("dichvucong.stats.urls")),
     path("ho-so/", include("dichvucong.dossiers.urls")),
     path("mot-cua/", include("dichvucong.backoffice.urls")),
     path("thanh-toan/", include("dichvucong.payments.urls")),

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from dichvucong.core.testing.personas import force_login_verified
+from dichvucong.stats.constants import Category
+from dichvucong.stats.definitions import Period
+from dichvucong.stats.models import DailySnapshot
+from dichvucong.stats.selectors import stats_report
+from dichvucong.stats.services import snapshot_store, snapshot_store_range
+from dichvucong.stats.tests.month import EXPECTED_NOVEMBER, NOVEMBER, at, build_month
+
+pytestmark = pytest.mark.django_db
+LATER = at("2026-12-15", 10)
+
+
+@pytest.fixture
+def month():
+    built = build_month()
+    snapshot_store_range(first=dt.date(2026, 10, 26), last=dt.date(2026, 12, 14))
+    return built
+
+
+def _as_dict(figures) -> dict[str, int]:
+    got = {name: figures.counts[name] for name in EXPECTED_NOVEMBER if name in figures.counts}
+    got["carried_over"] = figures.carried_over
+    return got
+
+
+def test_the_snapshot_gives_the_same_figures_as_the_definitions(month):
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
+    assert _as_dict(report.total) == EXPECTED_NOVEMBER
+    assert report.total.received == 8
+    assert report.total.in_time_share == 60.0  # 1 early + 2 on time out of 5 returned
+    assert report.total.online_share == 75.0
+
+
+def test_by_procedure(month):
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk, group="procedure")
+    assert [name for name, _f in report.rows] == [f"{month.procedure.code} Thủ tục thử nghiệm hồ sơ"]
+    assert _as_dict(report.rows[0][1]) == EXPECTED_NOVEMBER
+
+
+def test_storing_a_day_again_replaces_it(month):
+    before = DailySnapshot.objects.count()
+    snapshot_store(day=dt.date(2026, 11, 3))
+    assert DailySnapshot.objects.count() == before
+
+
+def test_today_is_counted_from_the_dossiers(month):
+    # On 1 December nothing of that day is stored yet: the December dossier comes from the live count.
+    DailySnapshot.objects.filter(day__gte=dt.date(2026, 12, 1)).delete()
+    with time_machine.travel(at("2026-12-01", 16), tick=False):
+        report = stats_report(period=Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1)), agency_id=month.agency.pk)
+    assert report.total.counts[Category.RECEIVED_ONLINE] == 1
+    assert report.total.carried_over == 3
+
+
+def test_today_once_stored_by_the_job_is_read_from_the_snapshot(month, django_assert_max_num_queries):
+    from dichvucong.stats.tasks import stats_snapshot_today
+
+    DailySnapshot.objects.filter(day__gte=dt.date(2026, 12, 1)).delete()
+    with time_machine.travel(at("2026-12-01", 16), tick=False):
+        stats_snapshot_today.call_local()
+        with django_assert_max_num_queries(8):  # no live count: the 16 grouped queries are not made
+            report = stats_report(period=Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1)), agency_id=month.agency.pk)
+    assert report.total.counts[Category.RECEIVED_ONLINE] == 1
+    assert report.total.counts[Category.IN_PROGRESS_OVERDUE] + report.total.counts[Category.PAUSED] == 2
+    assert report.total.carried_over == 3
+
+
+def test_the_backfill_command(month):
+    DailySnapshot.objects.all().delete()
+    out = io.StringIO()
+    call_command("stats_snapshot", "--from", "2026-10-01", "--to", "2026-11-30", stdout=out)
+    assert "61 ngày" in out.getvalue()
+    with time_machine.travel(LATER, tick=False):
+        assert _as_dict(stats_report(period=NOVEMBER).total) == EXPECTED_NOVEMBER
+
+
+def test_the_public_page_has_a_chart_a_table_and_an_export(client, month):
+    query = {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "co_quan": month.agency.code}
+    with time_machine.travel(LATER, tick=True):
+        page = client.get("/thong-ke/", query)
+        export = client.get("/thong-ke/", {**query, "xuat": "xlsx"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in html
+    assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+    assert "Giải quyết trễ hạn" in html
+    assert "60,0" in html  # Vietnamese decimal comma
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[2][0] == "Cơ quan"
+    assert rows[-1][0] == "Tổng cộng"
+    assert rows[-1][2] == 8  # received, after the carried-over column
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"tu_ngay": "2026-11-30", "den_ngay": "2026-11-01"}, "Ngày bắt đầu phải trước ngày kết thúc"),
+        ({"tu_ngay": "2024-01-01", "den_ngay": "2026-11-01"}, "tối đa 366 ngày"),
+        ({"tu_ngay": "hôm qua"}, "Nhập một ngày hợp lệ"),
+        ({"co_quan": "000.00.00.X99"}, "Không tìm thấy cơ quan"),
+        ({"thu_tuc": "<script>"}, "Không tìm thấy thủ tục"),
+        ({"tu_ngay": "2019-12-31"}, "từ ngày 01/01/2020"),
+    ],
+)
+def test_wrong_input_gets_a_vietnamese_message(client, query, message):
+    response = client.get("/thong-ke/", query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_the_public_page_uses_a_fixed_number_of_queries(client, month, django_assert_max_num_queries):
+    with time_machine.travel(LATER, tick=True), django_assert_max_num_queries(30):
+        response = client.get("/thong-ke/", {"tu_ngay": "2026-10-01", "den_ngay": "2026-12-15"})
+    assert response.status_code == 200
+
+
+def test_the_officers_dashboard_is_scoped_to_their_agency(client, personas, month):
+    with time_machine.travel(LATER, tick=True):
+        force_login_verified(client, personas.officer_a)  # the session must not be older than the day
+        own = client.get("/mot-cua/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30"})
+        other = client.get(
+            "/mot-cua/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "co_quan": month.agency.code}
+        )
+    assert own.status_code == 200
+    assert personas.agency_a.name in own.content.decode()
+    # Another agency's code is not one of theirs: refused like an unknown code.
+    assert other.status_code == 400
+    assert "Không tìm thấy cơ quan" in other.content.decode()
+
+
+def test_the_officers_dashboard_needs_an_officer(client, personas):
+    assert client.get("/mot-cua/thong-ke/").status_code == 302
+    force_login_verified(client, personas.citizen)
+    assert client.get("/mot-cua/thong-ke/").status_code == 403
+
+
+def test_the_decision_766_indicators_computed_and_not(client, month):
+    from dichvucong.stats.decision766 import GROUPS, INDICATORS, indicator_values
+
+    assert sum(points for _g, points in GROUPS) == 100
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
+    values = {str(i.name): (v, ok) for i, v, ok in indicator_values(report)}
+    assert values["Tỷ lệ hồ sơ giải quyết đúng hạn"] == (60.0, True)
+    assert values["Tỷ lệ hồ sơ trực tuyến"] == (75.0, True)
+    assert values["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (None, True)  # nobody rated yet
+    assert values["Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"] == (None, False)
+    assert all(i.note for i in INDICATORS)
