@@ -97,7 +97,9 @@ def prepare(rows: int) -> dict:
     applicant = User.objects.get(username="bench00000")
     session = SessionStore()
     session[SESSION_KEY] = str(applicant.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    from django.conf import settings
+
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = applicant.get_session_auth_hash()
     session.create()
     own = list(Dossier.objects.filter(applicant=applicant).values_list("code", flat=True)[:50])
@@ -117,6 +119,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=400, help="requests per page and concurrency")
     parser.add_argument("--port", type=int, default=8188)
+    parser.add_argument("--only", nargs="*", default=[], help="page names to measure (the references always)")
     args = parser.parse_args()
 
     data_dir = Path("/tmp/dvc-bench-lookup")  # noqa: S108 - the lookup bench's folder
@@ -145,6 +148,8 @@ def main() -> int:
                     break
             time.sleep(0.2)
         for page, template, needs_session in PAGES:
+            if args.only and page not in args.only and not page.endswith(" view"):
+                continue
             cookie = values["cookie"] if needs_session else None
             asyncio.run(load(base, template, values, 4, 40, cookie))  # warm every process
             for users in (1, 16):
