@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything, prepares the embedded database with the demo data and starts the portal on
 # http://127.0.0.1:8000 together with the background worker. Safe to run again.
+# SERVER=gunicorn (what scripts/serve.sh sets) serves it with gunicorn, WORKERS processes (default 2),
+# instead of Django's development server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +30,11 @@ worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 
 echo "==> Portal: http://$HOST:$PORT/   administration: http://$HOST:$PORT/admin/   health: http://$HOST:$PORT/healthz"
-$py manage.py runserver "$HOST:$PORT"
+if [ "${SERVER:-runserver}" = "gunicorn" ]; then
+  # WhiteNoise serves the collected files; the processes share the SQLite file (WAL) or DATABASE_URL.
+  $py manage.py collectstatic --no-input -v 0
+  $py -m gunicorn config.wsgi:application --workers "${WORKERS:-2}" --bind "$HOST:$PORT" \
+    --timeout 60 --access-logfile - --error-logfile -
+else
+  $py manage.py runserver "$HOST:$PORT"
+fi

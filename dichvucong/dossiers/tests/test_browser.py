@@ -195,3 +195,36 @@ def test_form_review_success_and_supplement_pages_have_no_serious_accessibility_
     ):
         axe_page.goto(address)
         assert axe_violations(axe_page) == [], address
+
+
+def test_a_late_ward_list_does_not_undo_the_chosen_ward(page, personas, birth_procedure):
+    """The cause of the intermittent disabled "Gửi hồ sơ": choosing the province already shown refetched
+    its wards, and the answer, arriving after the ward was picked, emptied it. The answer is held here
+    until the ward is chosen, so the race is played every time."""
+    from playwright.sync_api import expect
+
+    from dichvucong.catalog.tests.test_eforms import AN_CUU, HA_NOI, HUE
+
+    held = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route("**/tai-khoan/xa-phuong/**", hold)
+    log_in(page, personas.citizen.username)
+    page.goto(f"/ho-so/nop-ho-so/{birth_procedure.code}/")
+    province = page.locator('[name="tk-noi_sinh-province"]')
+    ward = page.locator('[name="tk-noi_sinh-ward"]')
+    expect(province).to_have_value(str(HUE))
+    province.select_option(str(HUE))
+    ward.select_option(str(AN_CUU))
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("networkidle")
+    expect(ward).to_have_value(str(AN_CUU))
+
+    # Another province still brings its own list (the answer is let through at once now).
+    page.unroute("**/tai-khoan/xa-phuong/**")
+    province.select_option(str(HA_NOI))
+    expect(ward.locator(f'option[value="{AN_CUU}"]')).to_have_count(0)
+    expect(ward).to_have_value("")

@@ -64,13 +64,30 @@
       p.hidden = true;
     });
     Array.prototype.forEach.call(form.querySelectorAll("select[data-eform-wards]"), function (select) {
+      // The list on the page already belongs to the province shown: choosing that province again
+      // must not refetch it, or the answer, arriving after the citizen picked a ward, would wipe the
+      // ward out (the send button then stays disabled). Only the answer to the latest choice counts.
+      var listed = select.value;
+      var latest = 0;
       select.addEventListener("change", function () {
         var target = document.getElementById(select.getAttribute("data-eform-ward-target"));
         if (!target) return;
-        var url = select.getAttribute("data-eform-wards") + "?province_code=" + encodeURIComponent(select.value);
+        var province = select.value;
+        var request = ++latest;
+        if (province === listed) return;
+        var url = select.getAttribute("data-eform-wards") + "?province_code=" + encodeURIComponent(province);
         fetch(url, { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
-          .then(function (html) { target.innerHTML = html; })
+          .then(function (html) {
+            if (request !== latest) return;
+            var chosen = target.value;
+            target.innerHTML = html;
+            listed = province;
+            // Ward codes are national: a ward already chosen stays chosen if the new list has it.
+            if (chosen && Array.prototype.some.call(target.options, function (o) { return o.value === chosen; })) {
+              target.value = chosen;
+            }
+          })
           .catch(function () { /* keep the current list; the server checks the ward anyway */ });
       });
     });
