@@ -310,6 +310,7 @@ NATIONAL_SANDBOX_URL = env_str(
     "NATIONAL_SANDBOX_URL", "http://127.0.0.1:8000/cong-quoc-gia-thu-nghiem/api/dong-bo-ho-so/"
 )
 
+
 # --- Single sign-on (OpenID Connect) ------------------------------------------------------------
 # One entry per issuer, shown on the login page only when its client id is set. Endpoints come from
 # the provider's discovery document (/.well-known/openid-configuration); OIDC_<P>_CCCD_CLAIM names the

@@ -57,11 +57,9 @@ def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
     learn which codes exist by trying them.
     """
     ref = (ref or "")[:40]
-    base = Dossier.objects.select_related("procedure_version__procedure", "agency", "applicant")
+    base = Dossier.objects.exclude(_DESK_DRAFT).select_related("procedure_version__procedure", "agency", "applicant")
     # isascii(): "³" and other Unicode digits pass isdigit() but not int().
     if ref.isascii() and ref.isdigit():
-    base = Dossier.objects.exclude(_DESK_DRAFT).select_related("procedure_version__procedure", "agency", "applicant")
-    if ref.isdigit():
         dossier = base.filter(pk=int(ref), applicant=user).first()
     else:
         dossier = base.filter(code=ref, applicant=user).first()

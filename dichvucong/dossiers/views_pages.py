@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dichvucong.core.errors import ApplicationError
-from dichvucong.documents.constants import IssuedKind
 from dichvucong.core.selectors import dossier_reads
+from dichvucong.documents.constants import IssuedKind
 from dichvucong.documents.declaration import declaration_pdf
 from dichvucong.documents.http import pdf_response
 from dichvucong.documents.verification import issued_document_render
