@@ -22,7 +22,9 @@ from dichvucong.api.errors import ErrorOut
 from dichvucong.api.pagination import PageParams, paginate
 from dichvucong.catalog.eforms import payload_draft
 from dichvucong.catalog.selectors import procedure_detail
+from dichvucong.core.constants import AuditAction
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.services import audit_record
 from dichvucong.dossiers import services
 from dichvucong.dossiers.constants import STATUS_FOLDER, CitizenFolder, DossierAction, DossierStatus, ResultDelivery
 from dichvucong.dossiers.forms import DeliveryForm, OwnerForm
@@ -726,6 +728,8 @@ def queue(request: HttpRequest, slug: str, params: Query[QueueParams]) -> dict[s
 def officer_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     dossier = dossier_for_officer(user=request.user, code=code[:_REF_MAX])
     page = dossier_page(dossier=dossier, viewer=request.user)
+    # The same read of personal data as the officers' dossier page, so it is audited the same way.
+    audit_record(actor=request.user, action=AuditAction.DOSSIER_VIEW, dossier=dossier, data={"via": "api"})
     return {
         **_queue_row(dossier),
         "agency": {"code": dossier.agency.code, "name": dossier.agency.name},

@@ -12,6 +12,8 @@ from dichvucong.api.models import ApiToken
 from dichvucong.api.services import api_token_create, api_token_revoke, token_digest
 from dichvucong.api.tests.conftest import bearer
 from dichvucong.catalog.tests.factories import make_procedure
+from dichvucong.core.constants import AuditAction
+from dichvucong.core.models import AuditEntry
 from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.tests.factories import DossierFactory, procedure_for
@@ -321,6 +323,9 @@ def test_officers_read_their_agency_only(client, personas):
     assert [e["action"] for e in detail["history"]] == ["submit"]
     assert client.get(f"{API}/officer/dossiers/{theirs.code}", **officer_a).status_code == 404
     assert client.get(f"{API}/officer/queues/khong-co", **officer_a).status_code == 404
+    # The read through the API is audited like the dossier page; the 404 is not a read.
+    reads = AuditEntry.objects.filter(action=AuditAction.DOSSIER_VIEW)
+    assert [(r.dossier_id, r.actor_id, r.data) for r in reads] == [(mine.pk, personas.officer_a.pk, {"via": "api"})]
 
     citizen = bearer(personas.citizen)
     forbidden = client.get(f"{API}/officer/queues", **citizen)
