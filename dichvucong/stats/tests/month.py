@@ -51,14 +51,18 @@ class _Builder:
         with time_machine.travel(when, tick=False):
             dossier = dossier_create_draft(procedure=self.procedure, applicant=UserFactory(), agency=self.agency)
             if channel != IntakeChannel.ONLINE:
-                # The desk reception (another slice) sets the channel; the statistics only read it.
+                # Papers brought to the desk: the desk sends the draft it typed (the one-door rule).
                 Dossier.objects.filter(pk=dossier.pk).update(channel=channel)
+                dossier.refresh_from_db()
             return self.move(dossier, when, A.SUBMIT)
 
     def move(self, dossier: Dossier, when: dt.datetime, *actions: str, **data: Any) -> Dossier:
         with time_machine.travel(when, tick=False):
             for action in actions:
-                actor = dossier.applicant if action in (A.SUBMIT, A.SUBMIT_SUPPLEMENT, A.WITHDRAW) else self.officer
+                by_applicant = action in (A.SUBMIT, A.SUBMIT_SUPPLEMENT, A.WITHDRAW)
+                if action == A.SUBMIT and dossier.channel != IntakeChannel.ONLINE:
+                    by_applicant = False
+                actor = dossier.applicant if by_applicant else self.officer
                 payload = dict(data)
                 if action == A.REQUEST_SUPPLEMENT:
                     payload["items"] = supplement_items(dossier)
