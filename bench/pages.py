@@ -37,7 +37,7 @@ PAGES: list[tuple[str, str, bool]] = [
     ("catalogue home", "/thu-tuc-hanh-chinh/", False),
     ("citizen folders", "/ho-so/?thu-muc=da-gui", True),
     ("dossier page", "/ho-so/{own}/", True),
-    # ("statistics", "/thong-ke/", False),   # one line when the statistics pages are merged
+    ("statistics", "/thong-ke/", False),
 ]
 
 
