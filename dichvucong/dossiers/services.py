@@ -1506,44 +1506,23 @@ def _alert(
     path: str = "",
 ) -> int:
     """Queue one alert per person and channel; the key makes each alert happen once per deadline."""
-    from dichvucong.notifications.models import Notification
-    from dichvucong.notifications.services import notification_queue
+    from dichvucong.notifications.services import notification_alert_people
 
-    queued = 0
     path = path or reverse("backoffice:dossier", args=[dossier.code])
     url = f"{getattr(settings, 'PORTAL_BASE_URL', '')}{path}"
-    for person in people:
-        language = getattr(person, "language", "vi") or "vi"
-        with override(language):
-            context = {
-                "code": dossier.code,
-                "procedure_name": dossier.procedure_version.name,
-                "headline": str(_(headline)),
-                "message": str(_(message)),
-                "dossier_url": url,
-                "full_name": str(person),
-            }
-        channels = [(Channel.IN_APP, str(person.pk))]
-        if person.email:
-            channels.append((Channel.EMAIL, person.email))
-        for channel, recipient in channels:
-            key = f"dossier:{dossier.pk}:{kind}:{stamp.isoformat()}:{person.pk}:{channel}"
-            if Notification.objects.filter(idempotency_key=key).exists():
-                continue  # already told about this deadline
-            try:
-                notification_queue(
-                    event=OFFICER_EVENT,
-                    channel=channel,
-                    recipient=recipient,
-                    context=context,
-                    idempotency_key=key,
-                    user=person,
-                    language=language,
-                )
-                queued += 1
-            except ApplicationError:
-                logger.exception("Dossier %s: could not queue the %s alert to %s", dossier.pk, kind, person.pk)
-    return queued
+    return notification_alert_people(
+        event=OFFICER_EVENT,
+        people=people,
+        context_for=lambda person: {
+            "code": dossier.code,
+            "procedure_name": dossier.procedure_version.name,
+            "headline": str(_(headline)),
+            "message": str(_(message)),
+            "dossier_url": url,
+            "full_name": str(person),
+        },
+        key_prefix=f"dossier:{dossier.pk}:{kind}:{stamp.isoformat()}",
+    )
 
 
 def dossier_deadline_alerts(*, now: datetime | None = None) -> int:

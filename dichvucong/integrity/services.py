@@ -21,9 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from dichvucong.core.errors import ApplicationError
 from dichvucong.core.permissions import ROLE_SYSTEM_ADMIN
 from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFile
@@ -191,46 +189,25 @@ def integrity_alert(*, finding_id: int) -> int:
     Idempotent: the outbox's key is per finding, person and channel, so a second run queues nothing.
     Returns how many messages were queued.
     """
-    from dichvucong.notifications.constants import Channel
-    from dichvucong.notifications.models import Notification
-    from dichvucong.notifications.services import notification_queue
+    from dichvucong.notifications.services import notification_alert_people
 
     finding = IntegrityFinding.objects.select_related("dossier").filter(pk=finding_id).first()
     if finding is None:
         return 0
     dossier = finding.dossier
     url = f"{settings.PORTAL_BASE_URL}{reverse('backoffice:dossier', args=[dossier.code])}" if dossier.code else ""
-    queued = 0
-    for person in system_administrators():
-        language = getattr(person, "language", "vi") or "vi"
-        with override(language):
-            context = {
-                "code": dossier.code or str(dossier.pk),
-                "headline": str(finding.get_kind_display()),
-                "detail": finding_detail(finding),
-                "dossier_url": url,
-                "full_name": str(person),
-            }
-        channels = [(Channel.IN_APP, str(person.pk))]
-        if person.email:
-            channels.append((Channel.EMAIL, person.email))
-        for channel, recipient in channels:
-            key = f"integrity:{finding.pk}:{person.pk}:{channel}"
-            if Notification.objects.filter(idempotency_key=key).exists():
-                continue
-            try:
-                notification_queue(
-                    event=ALERT_EVENT,
-                    channel=channel,
-                    recipient=recipient,
-                    context=context,
-                    idempotency_key=key,
-                    user=person,
-                    language=language,
-                )
-                queued += 1
-            except ApplicationError:
-                logger.exception("Integrity finding %s: could not alert %s by %s", finding.pk, person.pk, channel)
+    queued = notification_alert_people(
+        event=ALERT_EVENT,
+        people=system_administrators(),
+        context_for=lambda person: {
+            "code": dossier.code or str(dossier.pk),
+            "headline": str(finding.get_kind_display()),
+            "detail": finding_detail(finding),
+            "dossier_url": url,
+            "full_name": str(person),
+        },
+        key_prefix=f"integrity:{finding.pk}",
+    )
     IntegrityFinding.objects.filter(pk=finding.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
     return queued
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -181,6 +182,47 @@ def notification_queue(
     if created:
         _enqueue_on_commit(notification)
     return notification
+
+
+def notification_alert_people(
+    *,
+    event: str,
+    people: Iterable[Any],
+    context_for: Callable[[Any], dict[str, Any]],
+    key_prefix: str,
+) -> int:
+    """Alert each person in the app and, when they have an address, by e-mail; returns how many were new.
+
+    `context_for(person)` runs in the person's language, so translated parts of the context read
+    as they will. The key `{key_prefix}:{person}:{channel}` makes each alert happen once; one
+    person's bad address is logged and does not stop the others.
+    """
+    queued = 0
+    for person in people:
+        language = getattr(person, "language", "vi") or "vi"
+        with translation.override(language):
+            context = context_for(person)
+        channels = [(Channel.IN_APP, str(person.pk))]
+        if person.email:
+            channels.append((Channel.EMAIL, person.email))
+        for channel, recipient in channels:
+            key = f"{key_prefix}:{person.pk}:{channel}"
+            if Notification.objects.filter(idempotency_key=key).exists():
+                continue
+            try:
+                notification_queue(
+                    event=event,
+                    channel=channel,
+                    recipient=recipient,
+                    context=context,
+                    idempotency_key=key,
+                    user=person,
+                    language=language,
+                )
+                queued += 1
+            except ApplicationError:
+                logger.exception("Alert %s: could not queue it to %s by %s", key_prefix, person.pk, channel)
+    return queued
 
 
 # --- Delivery -------------------------------------------------------------------------------------
