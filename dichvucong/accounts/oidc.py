@@ -373,3 +373,30 @@ def callback_claims(
         subject=claims["sub"],
     )
     return {**extra, **claims}
+
+
+def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Deploy checks: each configured provider has an https issuer and a secret; the sandbox is off."""
+    from django.core import checks
+
+    found: list[Any] = []
+    for slug, provider in providers().items():
+        prefix = f"OIDC_{slug.upper()}"
+        if urlsplit(provider.issuer).scheme != "https":
+            found.append(
+                checks.Error(
+                    f"{prefix}_ISSUER must be the provider's https issuer URL (got {provider.issuer!r}).",
+                    id="accounts.E001",
+                )
+            )
+        if not provider.client_secret:
+            found.append(checks.Error(f"{prefix}_CLIENT_SECRET is empty.", id="accounts.E002"))
+    if settings.OIDC_SANDBOX_ENABLED:
+        found.append(
+            checks.Warning(
+                "OIDC_SANDBOX_ENABLED is on: the sandbox identity provider lets anyone sign in as any CCCD.",
+                hint="Unset OIDC_SANDBOX_ENABLED outside development and tests.",
+                id="accounts.W001",
+            )
+        )
+    return found

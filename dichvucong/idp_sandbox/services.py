@@ -180,11 +180,15 @@ def code_redeem(*, client: Client, issuer: str, code: str, redirect_uri: str, co
         row = AuthorizationCode.objects.select_for_update().filter(code_hash=_hash(code), client=client).first()
         if row is None:
             raise OAuthError("invalid_grant", "unknown authorization code")
-        if row.used_at is not None:
+        reused = row.used_at is not None
+        if reused:
             AccessToken.objects.filter(code=row, revoked_at__isnull=True).update(revoked_at=now)
-            raise OAuthError("invalid_grant", "authorization code already used")
-        row.used_at = now
-        row.save(update_fields=["used_at"])
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+    # Raised after the block, so that the revocation (or the code's use) is committed either way.
+    if reused:
+        raise OAuthError("invalid_grant", "authorization code already used")
     if row.expires_at < now:
         raise OAuthError("invalid_grant", "authorization code expired")
     if row.redirect_uri != redirect_uri:

@@ -72,7 +72,8 @@ def test_first_login_creates_an_account_from_the_verified_claims_and_logs_in(idp
     assert response["Location"] == reverse("accounts:profile")
     user = User.objects.get(national_id=BINH)
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert user.is_active and not user.has_usable_password()
+    assert user.is_active
+    assert not user.has_usable_password()
     assert user.full_name == "Trần Thị Bình"
     assert user.date_of_birth.isoformat() == "1985-11-03"
     identity = OidcIdentity.objects.get(user=user)
@@ -93,9 +94,7 @@ def test_the_same_identity_logs_in_to_the_same_account_again(idp, client):
 
 
 def test_a_person_typed_on_the_consent_page_gets_an_account(idp, client):
-    response = _login(
-        client, person="", national_id="046300000321", full_name="Võ Thị Hạnh", birthdate="2000-01-31"
-    )
+    response = _login(client, person="", national_id="046300000321", full_name="Võ Thị Hạnh", birthdate="2000-01-31")
     assert response.status_code == 302
     assert User.objects.get(national_id="046300000321").full_name == "Võ Thị Hạnh"
 
@@ -220,7 +219,8 @@ def test_a_logged_in_citizen_links_then_unlinks_an_identity(idp, client, an):
     assert response["Location"] == reverse("accounts:identities")
     identity = OidcIdentity.objects.get(user=an)
     page = client.get(reverse("accounts:identities")).content.decode()
-    assert "Cổng Dịch vụ công quốc gia" in page and "Mức 2" in page
+    assert "Cổng Dịch vụ công quốc gia" in page
+    assert "Mức 2" in page
 
     client.post(reverse("accounts:identity_unlink", args=[identity.pk]))
     assert not OidcIdentity.objects.exists()
