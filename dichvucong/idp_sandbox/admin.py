@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 
 from dichvucong.idp_sandbox.models import Client, SigningKey
 
 
-@admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     list_display = ("client_id", "tenant", "name")
     list_filter = ("tenant",)
     search_fields = ("client_id", "name")
 
 
-@admin.register(SigningKey)
 class SigningKeyAdmin(admin.ModelAdmin):
     list_display = ("kid", "created_at")
     fields = ("kid", "created_at")
@@ -25,3 +24,9 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Only where the sandbox runs: a production admin has nothing to do with it.
+if settings.OIDC_SANDBOX_ENABLED:
+    admin.site.register(Client, ClientAdmin)
+    admin.site.register(SigningKey, SigningKeyAdmin)
