@@ -100,3 +100,17 @@ def test_the_pages_at_360_px(idp, browser, live_server, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     context.close()
+
+
+def test_login_consent_and_proof_pages_have_no_serious_accessibility_violation(idp, axe_page):
+    from dichvucong.core.testing.browser import axe_violations
+
+    UserFactory(username="046090001234", national_id="046090001234", phone="+84905123456")
+    axe_page.set_default_timeout(15_000)
+    axe_page.goto(f"{idp.url}/tai-khoan/dang-nhap/")
+    assert axe_violations(axe_page) == []
+    axe_page.get_by_role("link", name=VNEID).click()
+    assert axe_violations(axe_page) == []
+    axe_page.get_by_role("button", name="Đồng ý").click()
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Xác nhận chủ tài khoản")
+    assert axe_violations(axe_page) == []
