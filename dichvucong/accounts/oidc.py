@@ -166,7 +166,8 @@ def id_token_verify(
     received_nonce = claims.get("nonce")
     if not isinstance(received_nonce, str) or not secrets.compare_digest(received_nonce, nonce):
         raise invalid
-    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+    # OpenID Connect Core §2: sub is at most 255 ASCII characters, which is what OidcIdentity stores.
+    if not isinstance(claims.get("sub"), str) or not 0 < len(claims["sub"]) <= 255:
         raise invalid
     return claims
 

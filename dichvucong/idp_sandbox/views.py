@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -30,6 +31,8 @@ from dichvucong.idp_sandbox.services import OAuthError
 
 logger = logging.getLogger(__name__)
 _DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+# RFC 7636 §4.2: BASE64URL(SHA256(verifier)) without padding is always 43 characters.
+_S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _tenant(tenant: str) -> None:
@@ -179,8 +182,12 @@ def authorize(request: HttpRequest, tenant: str) -> HttpResponse:
         problem = "unsupported_response_type"
     elif "openid" not in params.get("scope", "").split():
         problem = "invalid_scope"
-    elif not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+    elif (
+        not _S256_CHALLENGE.fullmatch(params.get("code_challenge", "")) or params.get("code_challenge_method") != "S256"
+    ):
         problem = "invalid_request"  # PKCE S256 is required of every client
+    elif len(params.get("nonce", "")) > 255 or len(params.get("scope", "")) > 255:
+        problem = "invalid_request"
     if problem:
         return _redirect_back(redirect_uri, {"error": problem, "state": state})
 

@@ -177,6 +177,7 @@ def test_client_secret_post(client, provider, settings):
         ({"exp": int(time.time()) - 3600}, "đã hết hạn"),
         ({"nonce": "another-nonce"}, "Không xác minh được thông tin đăng nhập"),
         ({"sub": None}, "Không xác minh được thông tin đăng nhập"),
+        ({"sub": "s" * 256}, "Không xác minh được thông tin đăng nhập"),
         ({"cccd": None}, "không gửi số CCCD hợp lệ"),
         ({"cccd": "12345"}, "không gửi số CCCD hợp lệ"),
     ],

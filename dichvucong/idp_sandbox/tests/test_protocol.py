@@ -203,6 +203,8 @@ def test_only_the_authorization_code_grant(client):
         ({"scope": "profile"}, "invalid_scope"),
         ({"code_challenge": ""}, "invalid_request"),
         ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge": "x" * 200}, "invalid_request"),
+        ({"nonce": "n" * 300}, "invalid_request"),
     ],
 )
 def test_a_bad_authorization_request_goes_back_with_its_error_and_state(client, overrides, error):
