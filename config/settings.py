@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # django-ninja's templates and static files: the API docs page served from our own origin (no CDN).
     "ninja",
     "dichvucong.interop",
+    "dichvucong.idp_sandbox",
     "dichvucong.stats",
     # After our apps so that core/templates/captcha/ overrides its widget template.
     "captcha",
@@ -311,29 +312,50 @@ NATIONAL_SANDBOX_URL = env_str(
 )
 
 
-# --- Single sign-on (OpenID Connect) ------------------------------------------------------------
-# One entry per issuer, shown on the login page only when its client id is set. Endpoints come from
-# the provider's discovery document (/.well-known/openid-configuration); OIDC_<P>_CCCD_CLAIM names the
-# claim carrying the CCCD: verify every claim name against the provider's integration spec.
-def _oidc_provider(prefix: str, label: str) -> dict[str, object]:
+# --- Single sign-on (OpenID Connect, dichvucong.accounts.oidc) -----------------------------------
+# One entry per issuer, shown on the login page only when its client id is set. OIDC_<P>_ISSUER is the
+# issuer identifier; the endpoints and the JWKS come from its discovery document (OIDC_<P>_DISCOVERY_URL,
+# default <issuer>/.well-known/openid-configuration) unless OIDC_<P>_*_ENDPOINT / _JWKS_URI override them.
+# OIDC_<P>_CCCD_CLAIM and OIDC_<P>_LEVEL_CLAIM name the claims carrying the CCCD and the identification
+# level: verify every claim name against the provider's integration document.
+# OIDC_SANDBOX_ENABLED (default DEBUG) serves this app's sandbox identity provider at /idp-thu-nghiem/;
+# while DEBUG both providers default to it (development client ids and secrets, as `manage.py demo`
+# registers them), so the buttons work offline. In production nothing is configured by default.
+OIDC_SANDBOX_ENABLED = env_bool("OIDC_SANDBOX_ENABLED", default=DEBUG)
+_OIDC_SANDBOX_BASE = (env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/") + "/idp-thu-nghiem"
+_DEV_OIDC_SECRETS = {
+    "OIDC_VNEID": "dev-only-vneid-sandbox-client-secret-not-for-production",
+    "OIDC_DVCQG": "dev-only-dvcqg-sandbox-client-secret-not-for-production",
+}
+
+
+def _oidc_provider(prefix: str, label: str, sandbox_tenant: str) -> dict[str, object]:
+    sandbox = DEBUG and OIDC_SANDBOX_ENABLED
     return {
         "label": label,
-        "issuer": env_str(f"{prefix}_ISSUER", ""),
-        "client_id": env_str(f"{prefix}_CLIENT_ID", ""),
-        "client_secret": env_str(f"{prefix}_CLIENT_SECRET", ""),
+        "issuer": env_str(f"{prefix}_ISSUER", f"{_OIDC_SANDBOX_BASE}/{sandbox_tenant}" if sandbox else ""),
+        "client_id": env_str(f"{prefix}_CLIENT_ID", f"dichvucong-{sandbox_tenant}-dev" if sandbox else ""),
+        "client_secret": env_str(f"{prefix}_CLIENT_SECRET", _DEV_OIDC_SECRETS[prefix] if sandbox else ""),
+        "discovery_url": env_str(f"{prefix}_DISCOVERY_URL", ""),
         "authorization_endpoint": env_str(f"{prefix}_AUTHORIZATION_ENDPOINT", ""),
         "token_endpoint": env_str(f"{prefix}_TOKEN_ENDPOINT", ""),
         "jwks_uri": env_str(f"{prefix}_JWKS_URI", ""),
         "userinfo_endpoint": env_str(f"{prefix}_USERINFO_ENDPOINT", ""),
+        "token_auth_method": env_str(f"{prefix}_TOKEN_AUTH_METHOD", "client_secret_basic"),
         "scopes": tuple(env_list(f"{prefix}_SCOPES", ["openid", "profile"])),
         "national_id_claim": env_str(f"{prefix}_CCCD_CLAIM", "cccd"),
+        "level_claim": env_str(f"{prefix}_LEVEL_CLAIM", "acr"),
+        "use_userinfo": env_bool(f"{prefix}_USE_USERINFO", default=True),
     }
 
 
 OIDC_PROVIDERS = {
-    "vneid": _oidc_provider("OIDC_VNEID", "VNeID"),
-    "dvcqg": _oidc_provider("OIDC_DVCQG", "Cổng Dịch vụ công quốc gia"),
+    "vneid": _oidc_provider("OIDC_VNEID", "VNeID", "vneid"),
+    "dvcqg": _oidc_provider("OIDC_DVCQG", "Cổng Dịch vụ công quốc gia", "dvcqg"),
 }
+OIDC_HTTP_TIMEOUT = env_int("OIDC_HTTP_TIMEOUT", 10)  # seconds for each call to a provider
+OIDC_METADATA_CACHE_SECONDS = env_int("OIDC_METADATA_CACHE_SECONDS", 3600)  # discovery document and JWKS
+OIDC_FLOW_MAX_AGE_SECONDS = env_int("OIDC_FLOW_MAX_AGE_SECONDS", 600)  # from the button to the callback
 
 # --- Security -------------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a

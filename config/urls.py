@@ -32,6 +32,7 @@ urlpatterns = [
     path("xac-thuc/", include("dichvucong.documents.urls", namespace="documents")),
     path("ngan-hang-thu-nghiem/", include("dichvucong.payments.gateways.sandbox_urls")),
     path("cong-quoc-gia-thu-nghiem/", include("dichvucong.interop.sandbox_urls")),
+    path("idp-thu-nghiem/", include("dichvucong.idp_sandbox.urls")),
     path("", include("dichvucong.catalog.urls")),
     path("", include("dichvucong.portal.urls")),
 ]

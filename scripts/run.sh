@@ -19,11 +19,15 @@ py=.venv/bin/python
 echo "==> Migrating the database"
 $py manage.py migrate --no-input -v 0
 $py manage.py createcachetable
-echo "==> Loading the demo data"
-$py manage.py demo
-
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# The sandbox identity provider's issuer and the redirect URIs the demo registers follow the address
+# served, unless PORTAL_BASE_URL is set (environment or .env).
+if [ -z "${PORTAL_BASE_URL:-}" ] && ! grep -q '^PORTAL_BASE_URL=' .env && [ "$HOST" != "0.0.0.0" ]; then
+  export PORTAL_BASE_URL="http://$HOST:$PORT"
+fi
+echo "==> Loading the demo data"
+$py manage.py demo
 echo "==> Starting the background worker (huey)"
 $py manage.py run_huey --quiet &
 worker=$!

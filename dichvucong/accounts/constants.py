@@ -20,6 +20,7 @@ class OtpPurpose(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Lấy lại mật khẩu")
     PHONE_CHANGE = "phone_change", _("Đổi số điện thoại")
     EMAIL_VERIFICATION = "email_verification", _("Xác thực thư điện tử")
+    IDENTITY_LINK = "identity_link", _("Liên kết định danh điện tử")
 
 
 class OfficerRole(models.TextChoices):

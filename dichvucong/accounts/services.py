@@ -30,6 +30,7 @@ _OTP_EVENTS = {
     OtpPurpose.REGISTRATION: "otp_registration",
     OtpPurpose.PASSWORD_RESET: "otp_password_reset",
     OtpPurpose.PHONE_CHANGE: "otp_phone_change",
+    OtpPurpose.IDENTITY_LINK: "otp_identity_link",
 }
 
 
@@ -533,52 +534,91 @@ def _claim_date(value: Any) -> dt.date | None:
         return None
 
 
-def oidc_login_resolve(*, issuer: str, claims: dict[str, Any], national_id_claim: str) -> OidcLoginOutcome:
+def _claim_national_id(claims: dict[str, Any], national_id_claim: str) -> str:
+    national_id = str(claims.get(national_id_claim) or "").strip()
+    if not (len(national_id) == 12 and national_id.isdigit()):
+        raise ApplicationError(
+            _("Nhà cung cấp định danh không gửi số CCCD hợp lệ. Vui lòng đăng nhập bằng mật khẩu."),
+            code="oidc_no_national_id",
+        )
+    return national_id
+
+
+def _refuse_officer(user: User) -> None:
+    # Officers keep one door: password + TOTP (OFFICER_2FA_REQUIRED). A citizen identity provider
+    # says nothing about a person's role at an agency, so it never opens an officer account.
+    if user.kind == AccountKind.OFFICER or user.is_staff or user.is_superuser:
+        raise ApplicationError(
+            _("Tài khoản cán bộ đăng nhập bằng mật khẩu và mã xác thực hai lớp."), code="oidc_officer"
+        )
+
+
+def _never_verified(user: User) -> bool:
+    return user.phone_verified_at is None and user.email_verified_at is None and user.last_login is None
+
+
+def oidc_login_resolve(
+    *, issuer: str, claims: dict[str, Any], national_id_claim: str, level_claim: str = "acr"
+) -> OidcLoginOutcome:
     """The account for verified ID token claims, by the linking rules.
 
     An identity already linked logs in as its account. Otherwise the CCCD decides: an active account
     holding it is never merged silently (the person proves control of it, then oidc_identity_link);
-    a registration never verified does not block the real owner (it is removed, as account_register
-    does); with no account, a citizen account is created from the claims, verified by the provider.
+    the inactive account the one-stop desk opened for this CCCD is taken over with its dossiers (the
+    provider has proven the CCCD, which is what registration asks the desk phone for); a registration
+    never verified does not block the real owner (it is removed, as account_register does); with no
+    account, a citizen account is created from the claims, verified by the provider.
     Officers never log in through SSO: their password and TOTP rules stay the only door.
     """
     subject = str(claims["sub"])
+    level = str(claims.get(level_claim) or "")[:32]
     linked = OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     if linked is not None:
         user = linked.user
         if not user.is_active:
             raise ApplicationError(_("Tài khoản liên kết với định danh này đã bị khóa."), code="oidc_inactive")
     else:
-        national_id = str(claims.get(national_id_claim) or "").strip()
-        if not (len(national_id) == 12 and national_id.isdigit()):
-            raise ApplicationError(
-                _("Nhà cung cấp định danh không gửi số CCCD hợp lệ. Vui lòng đăng nhập bằng mật khẩu."),
-                code="oidc_no_national_id",
-            )
+        national_id = _claim_national_id(claims, national_id_claim)
         existing = User.objects.filter(national_id=national_id).first()
         if existing is not None and existing.is_active:
+            _refuse_officer(existing)
             return OidcLoginOutcome(user=existing, needs_proof=True)
         with transaction.atomic():
             if existing is not None:
-                never_verified = (
-                    existing.phone_verified_at is None
-                    and existing.email_verified_at is None
-                    and existing.last_login is None
-                )
-                if not never_verified:
+                if not _never_verified(existing) or existing.kind != AccountKind.CITIZEN:
                     raise ApplicationError(
                         _("Tài khoản có số CCCD này đã bị khóa. Vui lòng liên hệ bộ phận hỗ trợ."),
                         code="oidc_inactive",
                     )
-                existing.delete()
-            user = _oidc_citizen_create(national_id=national_id, claims=claims)
-            OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
-    if user.kind == AccountKind.OFFICER or user.is_staff:
-        raise ApplicationError(
-            _("Tài khoản cán bộ đăng nhập bằng mật khẩu và mã xác thực hai lớp."), code="oidc_officer"
-        )
-    OidcIdentity.objects.filter(issuer=issuer, subject=subject).update(last_used_at=timezone.now())
+                if existing.dossiers.exists():
+                    user = _oidc_desk_account_take_over(existing, claims=claims)
+                else:
+                    existing.delete()
+                    user = _oidc_citizen_create(national_id=national_id, claims=claims)
+            else:
+                user = _oidc_citizen_create(national_id=national_id, claims=claims)
+            OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject, assurance_level=level)
+    _refuse_officer(user)
+    fields: dict[str, Any] = {"last_used_at": timezone.now()}
+    if level:
+        fields["assurance_level"] = level
+    OidcIdentity.objects.filter(issuer=issuer, subject=subject).update(**fields)
     return OidcLoginOutcome(user=user)
+
+
+def _oidc_desk_account_take_over(user: User, *, claims: dict[str, Any]) -> User:
+    """Activate the desk's account for its proven owner. Whatever a pending registration set on it
+    (a password, codes on their way) is dropped: only the provider's proof of the CCCD counts."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.is_active = True
+    locked.full_name = str(claims.get("name") or locked.full_name)[:255]
+    locked.date_of_birth = _claim_date(claims.get("birthdate")) or locked.date_of_birth
+    locked.set_unusable_password()
+    locked.save(update_fields=["is_active", "full_name", "date_of_birth", "password"])
+    OneTimeCode.objects.filter(user=locked, used_at__isnull=True, invalidated_at__isnull=True).update(
+        invalidated_at=timezone.now()
+    )
+    return locked
 
 
 def _oidc_citizen_create(*, national_id: str, claims: dict[str, Any]) -> User:
@@ -597,19 +637,32 @@ def _oidc_citizen_create(*, national_id: str, claims: dict[str, Any]) -> User:
         is_active=True,
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same person's first login in two tabs at once; the other one won
+        raise ApplicationError(
+            _("Không tạo được tài khoản. Vui lòng thử đăng nhập lại."), code="oidc_conflict"
+        ) from exc
     return user
 
 
-def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity:
-    """Link an identity to an account whose control the person has just proven (password or OTP)."""
-    if user.kind == AccountKind.OFFICER or user.is_staff:
+def oidc_identity_link(
+    *, user: User, issuer: str, subject: str, national_id: str | None = None, assurance_level: str = ""
+) -> OidcIdentity:
+    """Link an identity to an account whose control the person has just proven (password, OTP, or being
+    logged in). With `national_id` (the identity's CCCD claim), it must be the account's own CCCD."""
+    _refuse_officer(user)
+    if national_id is not None and user.national_id != national_id:
         raise ApplicationError(
-            _("Tài khoản cán bộ đăng nhập bằng mật khẩu và mã xác thực hai lớp."), code="oidc_officer"
+            _("Số CCCD của định danh điện tử không khớp với số CCCD của tài khoản này."),
+            code="oidc_national_id_mismatch",
         )
     try:
         with transaction.atomic():
-            return OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+            return OidcIdentity.objects.create(
+                user=user, issuer=issuer, subject=subject, assurance_level=assurance_level[:32]
+            )
     except IntegrityError as exc:
         raise ApplicationError(
             _("Định danh điện tử này đã được liên kết với một tài khoản khác."), code="oidc_already_linked"
@@ -617,10 +670,14 @@ def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity
 
 
 def oidc_identity_unlink(*, user: User, identity_id: int) -> None:
-    if not user.has_usable_password():
-        raise ApplicationError(
-            _("Hãy đặt mật khẩu trước khi hủy liên kết, để vẫn đăng nhập được."), code="oidc_last_login_method"
-        )
-    deleted, _rows = OidcIdentity.objects.filter(user=user, pk=identity_id).delete()
-    if not deleted:
-        raise ApplicationError(_("Không tìm thấy định danh liên kết."), code="not_found")
+    """Unlink, unless it is the last way into an account without a usable password."""
+    with transaction.atomic():
+        identities = list(OidcIdentity.objects.select_for_update().filter(user=user))
+        identity = next((i for i in identities if i.pk == identity_id), None)
+        if identity is None:
+            raise ApplicationError(_("Không tìm thấy định danh liên kết."), code="not_found")
+        if not user.has_usable_password() and len(identities) == 1:
+            raise ApplicationError(
+                _("Hãy đặt mật khẩu trước khi hủy liên kết, để vẫn đăng nhập được."), code="oidc_last_login_method"
+            )
+        identity.delete()

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -216,7 +217,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _start_session(request, user, remember=form.cleaned_data["remember"])
             default = _safe_next(request, settings.LOGIN_REDIRECT_URL)
             return redirect(login_redirect(request, user, default))
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
+    from dichvucong.accounts.views_oidc import login_buttons
+
+    next_url = _safe_next(request, "")
+    buttons = login_buttons()
+    if next_url:
+        for button in buttons:
+            button["url"] += "?" + urlencode({"next": next_url})
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, "sso_buttons": buttons})
 
 
 @require_POST
@@ -320,7 +328,9 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    # An account opened by single sign-on has no password yet: it sets one without an old one.
+    form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
+    form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)

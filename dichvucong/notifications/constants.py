@@ -32,6 +32,7 @@ class NotificationEvent(models.TextChoices):
     OTP_REGISTRATION = "otp_registration", _("Mã OTP đăng ký tài khoản")
     OTP_PASSWORD_RESET = "otp_password_reset", _("Mã OTP lấy lại mật khẩu")
     OTP_PHONE_CHANGE = "otp_phone_change", _("Mã OTP đổi số điện thoại")
+    OTP_IDENTITY_LINK = "otp_identity_link", _("Mã OTP liên kết định danh điện tử")
     EMAIL_VERIFICATION = "email_verification", _("Xác thực thư điện tử")
     ACCOUNT_CREATED = "account_created", _("Tài khoản đã được tạo")
     DOSSIER_SUBMITTED = "dossier_submitted", _("Hồ sơ đã được gửi")

@@ -416,3 +416,20 @@ def templates_install(
         row.save(update_fields=["subject", "body_text", "body_html", "default_checksum", "updated_at"])
         report.updated.append(key)
     return report
+
+
+# The code that proves a person owns an existing account before their electronic identity (VNeID /
+# national portal) is linked to it (dichvucong.accounts), installed by the accounts app's migration.
+IDENTITY_LINK_TEMPLATES: dict[TemplateKey, DefaultTemplate] = {
+    ("otp_identity_link", "sms", "vi"): DefaultTemplate(
+        "",
+        "Mã OTP liên kết định danh điện tử với tài khoản {{ portal_name }} là {{ code }}, có hiệu lực "
+        "{{ minutes }} phút. Không cung cấp mã này cho bất kỳ ai.",
+    ),
+    ("otp_identity_link", "sms", "en"): DefaultTemplate(
+        "",
+        "Your {{ portal_name }} code to link your electronic identity is {{ code }}, valid for {{ minutes }} "
+        "minutes. Do not share this code with anyone.",
+    ),
+}
+DEFAULT_TEMPLATES.update(IDENTITY_LINK_TEMPLATES)

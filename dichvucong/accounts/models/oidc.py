@@ -17,6 +17,8 @@ class OidcIdentity(models.Model):
     )
     issuer = models.CharField(_("nhà cung cấp định danh"), max_length=255)
     subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    # As the provider asserts it (VNeID: mức 1 / mức 2), from the claim OIDC_<P>_LEVEL_CLAIM names.
+    assurance_level = models.CharField(_("mức độ định danh"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("liên kết lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("đăng nhập gần nhất"), null=True, blank=True)
 

@@ -100,3 +100,78 @@ def test_unlink_needs_a_password_to_keep_a_way_in() -> None:
         oidc_identity_unlink(user=stranger, identity_id=identity.pk)
     oidc_identity_unlink(user=user, identity_id=identity.pk)
     assert not OidcIdentity.objects.exists()
+
+
+def test_the_desk_account_is_taken_over_with_its_dossiers_by_its_proven_owner(personas) -> None:
+    """The desk opened an inactive account for a paper dossier; VNeID proves the CCCD, so it is theirs."""
+    from dichvucong.accounts.constants import OfficerRole
+    from dichvucong.accounts.models import OneTimeCode
+    from dichvucong.accounts.services import RegistrationData, account_register
+    from dichvucong.core.testing.personas import make_officer
+    from dichvucong.dossiers.constants import IntakeChannel
+    from dichvucong.dossiers.services import DeskOwner, dossier_register_at_desk
+    from dichvucong.dossiers.tests.factories import procedure_for
+    from dichvucong.dossiers.tests.samples import as_upload, pdf_bytes
+
+    desk = make_officer(UserFactory(officer=True, username="motcua.a"), personas.agency_a, OfficerRole.ONE_STOP)
+    procedure = procedure_for(personas.agency_a, components=[{"name": "Tờ khai", "required": True}])
+    component = procedure.current_version.components.get()
+    dossier = dossier_register_at_desk(
+        officer=desk,
+        procedure=procedure,
+        channel=IntakeChannel.IN_PERSON,
+        owner=DeskOwner(full_name="Trần Văn Phúc", national_id=CCCD, phone="0912000777"),
+        files=[(component.pk, as_upload(pdf_bytes("Tờ khai"), "scan.pdf", "application/pdf"))],
+    )
+    holder = dossier.applicant
+    # Someone started a registration on it (with the dossier's phone) and never confirmed it.
+    account_register(
+        data=RegistrationData(
+            kind=AccountKind.CITIZEN,
+            full_name="Ai đó",
+            password="Hue@2026-song",
+            phone="+84912000777",
+            national_id=CCCD,
+        )
+    )
+
+    outcome = oidc_login_resolve(issuer=ISSUER, claims=_claims(name="Trần Văn Phúc"), national_id_claim="cccd")
+
+    assert outcome.user.pk == holder.pk
+    assert not outcome.needs_proof
+    user = User.objects.get(pk=holder.pk)
+    assert user.is_active
+    assert not user.has_usable_password()  # the pending registrant's password is gone
+    assert user.full_name == "Trần Văn Phúc"
+    assert user.dossiers.get() == dossier
+    assert OidcIdentity.objects.get(user=user).subject == "sub-1"
+    assert not OneTimeCode.objects.filter(user=user, used_at__isnull=True, invalidated_at__isnull=True).exists()
+
+
+def test_an_officer_holding_the_cccd_is_not_offered_a_proof() -> None:
+    UserFactory(officer=True, national_id=CCCD)
+    with pytest.raises(ApplicationError) as caught:
+        oidc_login_resolve(issuer=ISSUER, claims=_claims(), national_id_claim="cccd")
+    assert caught.value.code == "oidc_officer"
+
+
+def test_linking_checks_the_cccd_of_the_account() -> None:
+    owner = UserFactory(national_id=CCCD)
+    with pytest.raises(ApplicationError) as caught:
+        oidc_identity_link(user=owner, issuer=ISSUER, subject="sub-9", national_id="046090009999")
+    assert caught.value.code == "oidc_national_id_mismatch"
+    assert oidc_identity_link(user=owner, issuer=ISSUER, subject="sub-9", national_id=CCCD, assurance_level="2")
+
+
+def test_an_account_with_two_identities_and_no_password_may_unlink_one() -> None:
+    user = oidc_login_resolve(issuer=ISSUER, claims=_claims(), national_id_claim="cccd").user
+    other = oidc_identity_link(user=user, issuer="https://dvcqg.example.vn", subject="s-2", national_id=CCCD)
+    oidc_identity_unlink(user=user, identity_id=other.pk)
+    assert OidcIdentity.objects.filter(user=user).count() == 1
+
+
+def test_the_level_the_provider_asserts_is_kept_on_the_identity() -> None:
+    user = oidc_login_resolve(issuer=ISSUER, claims=_claims(acr="1"), national_id_claim="cccd").user
+    assert OidcIdentity.objects.get(user=user).assurance_level == "1"
+    oidc_login_resolve(issuer=ISSUER, claims=_claims(acr="2"), national_id_claim="cccd")
+    assert OidcIdentity.objects.get(user=user).assurance_level == "2"
