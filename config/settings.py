@@ -218,6 +218,9 @@ if S3_BUCKET:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # An S3 file is read through a temporary file; without a limit django-storages keeps the
+            # whole object in memory, for each download, integrity check and archive export alike.
+            "max_memory_size": 2_621_440,
         },
     }
 else:
@@ -347,6 +350,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind TRUST_X_FORWARDED_PROTO: how many proxies append to X-Forwarded-For (nginx alone: 1; a load
+# balancer in front of nginx: 2). The visitor's address is that many entries from the right.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
