@@ -342,6 +342,9 @@ OIDC_PROVIDERS = {
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a
 # proxy that terminates TLS and already redirects).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer or a supervisor probes each app process directly over plain HTTP; a redirect to
+# https would read as "down". Nothing else is exempt.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

@@ -1,7 +1,7 @@
 """The production recipe, run end to end on this machine (one command; PostgreSQL and Redis must be up):
 
-    .venv/bin/python scripts/production_drill.py [--database h_prod_recipe] [--redis-db 6] [--port-base 8341]
-        [--workers 2] [--keep]
+    .venv/bin/python scripts/production_drill.py [--database h_prod_recipe] [--restore-database h_prod]
+        [--redis-db 6] [--port-base 8341] [--workers 2] [--keep]
 
 What it starts, each as its own process, with production settings (DEBUG=0, a SECRET_KEY from the
 environment (a random one per run unless SECRET_KEY is set), ALLOWED_HOSTS, HTTPS-only cookies,
@@ -19,8 +19,11 @@ captcha from the database, as its image shows it); on B the dossier page lists t
 download streams back bytes with the same SHA-256; every file is an object in the bucket (boto3
 head_object, same size) and nothing is under MEDIA_ROOT; the worker e-mails "Hồ sơ đã được gửi" to
 the SMTP server; the one-stop officer logs in on B with password and TOTP code, finds the dossier in
-the queue, downloads a file, receives the dossier, and the worker e-mails "đã được tiếp nhận". Each
-step prints its time; the first failure stops the drill and it exits 1 (logs kept under the work dir).
+the queue, downloads a file, receives the dossier, and the worker e-mails "đã được tiếp nhận". Then,
+under the same settings: integrity_verify, scripts/integrity.py, audit_verify, archive_export and
+archive_verify (all reading the files from S3), backup.sh, and restore.sh into a second fresh database
+(--restore-database), whose integrity check finds every file in the bucket. Each step prints its
+time; the first failure stops the drill and it exits 1 (logs kept in the work folder).
 tests/test_production_drill.py runs the same walk on the test database (no migrate, no demo).
 """
 
@@ -138,13 +141,19 @@ class Services:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.running: list[tuple[str, subprocess.Popen[bytes], Any]] = []
+        self.ports: dict[int, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, command: list[str], env: dict[str, str], *, port: int | None = None) -> None:
+        """Starts without waiting (several processes boot faster side by side); ready() waits."""
         log = (self.work / f"{name}.log").open("wb")
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         self.running.append((name, process, log))
         if port is not None:
-            wait_for_port(port, timeout=90, process=process)
+            self.ports[port] = process
+
+    def ready(self, timeout: float = 120) -> None:
+        for port, process in self.ports.items():
+            wait_for_port(port, timeout=timeout, process=process)
 
     def log(self, name: str) -> str:
         path = self.work / f"{name}.log"
@@ -413,9 +422,14 @@ def walk(
     s3: Any,
     media_root: Path,
     steps: Steps,
+    files: list[tuple[str, bytes, str]],
+    app_ports: tuple[int, int],
     mail_timeout: float = 60,
 ) -> dict[str, Any]:
     """Through the proxy, A then B; reads the database with the ORM of the calling process."""
+    import requests
+
+    ports = app_ports
     from captcha.models import CaptchaStore
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -442,6 +456,13 @@ def walk(
         health = response.json()
         notes.append(f"served by {','.join(served)}; {', '.join(f'{k}={v}' for k, v in health.items())}"[:160])
 
+    with steps.step("each process answers its own plain-HTTP health probe (no redirect to https)") as notes:
+        for port in ports:
+            probe = requests.get(f"http://127.0.0.1:{port}/healthz", allow_redirects=False, timeout=30)
+            if probe.status_code != 200:
+                raise DrillError(f":{port}/healthz answered {probe.status_code} {probe.headers.get('Location', '')}")
+        notes.append(", ".join(f":{port} 200" for port in ports))
+
     with steps.step("citizen logs in on A (a forged X-Forwarded-For is sent along)") as notes:
         location = citizen.log_in(cast.citizen, cast.password, on=A, headers={"X-Forwarded-For": "203.0.113.9"})
         session = LoginSession.objects.filter(user__username=cast.citizen).order_by("-pk").first()
@@ -449,7 +470,6 @@ def walk(
             raise DrillError(f"login recorded from {session and session.ip_address}, not the proxy's client")
         notes.append(f"→ {location}; login recorded from {session.ip_address}")
 
-    files = sample_files()
     with steps.step("citizen fills in the form with 2 attachments on A") as notes:
         path = f"/ho-so/nop-ho-so/{cast.procedure}/"
         form = form_on(citizen.get(path, on=A).text, having="chu-owner_name")
@@ -575,10 +595,13 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def start_s3(services: Services, ports: Ports, env: dict[str, str]) -> Any:
+def start_s3(services: Services, ports: Ports, env: dict[str, str]) -> None:
     services.start(
         "s3", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(ports.s3)], env, port=ports.s3
     )
+
+
+def create_bucket(ports: Ports) -> Any:
     s3 = s3_client(ports)
     s3.create_bucket(Bucket=BUCKET)
     return s3
@@ -587,12 +610,13 @@ def start_s3(services: Services, ports: Ports, env: dict[str, str]) -> Any:
 def start_portal(
     services: Services, ports: Ports, env: dict[str, str], *, workers: int, work: Path, static: Path | None
 ) -> Path:
-    """Gunicorn A and B, the proxy (TLS) in front, the huey worker; returns the proxy's certificate."""
+    """Gunicorn A and B, the proxy (TLS) in front, the huey worker; returns the proxy's certificate.
+    Waits for none of them: Services.ready() does."""
     from common import gunicorn_command
 
     certificate, key = tls_certificate(work)
     for name, port in (("gunicorn-a", ports.a), ("gunicorn-b", ports.b)):
-        services.start(name, [*gunicorn_command(port=port, workers=workers, access_log=True)], env)
+        services.start(name, gunicorn_command(port=port, workers=workers, access_log=True), env, port=port)
     services.start("huey", [sys.executable, str(ROOT / "manage.py"), "run_huey"], env)
     proxy = [sys.executable, str(ROOT / "scripts" / "reverse_proxy.py"), "--listen", str(ports.proxy)]
     proxy += ["--upstream", f"127.0.0.1:{ports.a}", "--upstream", f"127.0.0.1:{ports.b}"]
@@ -600,8 +624,6 @@ def start_portal(
     if static is not None:
         proxy += ["--static", str(static)]
     services.start("proxy", proxy, env, port=ports.proxy)
-    for port in (ports.a, ports.b):
-        wait_for_port(port, timeout=90)
     return certificate
 
 
@@ -627,6 +649,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="h_prod_recipe", help="PostgreSQL database, dropped and recreated")
+    parser.add_argument("--restore-database", default="h_prod", help="database restore.sh fills, recreated")
     parser.add_argument("--redis-db", type=int, default=6, help="Redis database number, flushed")
     parser.add_argument("--port-base", type=int, default=8341, help="proxy; +1 A, +2 B, +3 S3, +4 SMTP")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process")
@@ -644,7 +667,9 @@ def main() -> int:
     try:
         with steps.step("S3: moto server up, bucket created") as notes:
             env = recipe_environment(database_url="", redis_url=redis_url, ports=ports, work=work)
-            s3 = start_s3(services, ports, env)
+            start_s3(services, ports, env)
+            services.ready()
+            s3 = create_bucket(ports)
             notes.append(f"http://127.0.0.1:{ports.s3}/{BUCKET}")
         with steps.step("PostgreSQL: fresh database, migrate, cache table") as notes:
             env["DATABASE_URL"] = fresh_database(args.database)
@@ -671,6 +696,8 @@ def main() -> int:
                 certificate = start_portal(
                     services, ports, env, workers=args.workers, work=work, static=work / "static"
                 )
+                files = sample_files()
+                services.ready()
                 notes.append(f"https://127.0.0.1:{ports.proxy}/ → :{ports.a}, :{ports.b}")
             with steps.step("static file served by the proxy itself") as notes:
                 import requests
@@ -692,10 +719,19 @@ def main() -> int:
                 s3=s3,
                 media_root=work / "media",
                 steps=steps,
+                files=files,
+                app_ports=(ports.a, ports.b),
             )
-            with steps.step("integrity check and archive export read the files from S3") as notes:
+            with steps.step("integrity checks, audit sealing and archive export read the files from S3") as notes:
                 output = manage(env, "integrity_verify")
                 notes.append(output.strip().splitlines()[-1])
+                checked = subprocess.run(  # noqa: S603
+                    [sys.executable, str(ROOT / "scripts" / "integrity.py")], env=env, cwd=ROOT, capture_output=True
+                )
+                if checked.returncode != 0:
+                    raise DrillError(f"scripts/integrity.py: {checked.stdout.decode()[-600:]}")
+                notes.append(" ".join(checked.stdout.decode().split()))
+                notes.append(manage(env, "audit_verify").strip().splitlines()[-1])
                 bags = work / "bags"
                 manage(env, "archive_export", "--code", _finished_code(), "--out", str(bags))
                 output = manage(env, "archive_verify", *[str(p) for p in bags.iterdir()])
@@ -712,6 +748,19 @@ def main() -> int:
                 if backup.returncode != 0:
                     raise DrillError(backup.stderr[-800:])
                 notes.append(", ".join(sorted(p.name for p in (work / "backup").iterdir())))
+            with steps.step("restore.sh into another fresh database finds every file in the bucket") as notes:
+                target = {**env, "PYTHON": sys.executable, "DATABASE_URL": fresh_database(args.restore_database)}
+                restore = subprocess.run(  # noqa: S603
+                    ["bash", str(ROOT / "scripts" / "restore.sh"), str(work / "backup")],  # noqa: S607
+                    env=target,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if restore.returncode != 0:
+                    raise DrillError((restore.stdout + restore.stderr)[-800:])
+                notes.append(" ".join(restore.stdout.split()[-12:]))
         problems = server_log_problems(services)
         print(  # noqa: T201
             f"requests {len(result['statuses'])}, answers >= 500: {len(result['server_errors'])}, "

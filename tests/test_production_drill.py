@@ -73,7 +73,12 @@ def test_submitted_on_one_process_is_read_received_and_mailed_through_the_other(
     )
     ports = drill.Ports.from_base(8345)
     database = connection.settings_dict
-    url = f"postgres://{database.get('USER') or 'postgres'}@{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}"
+    user, host, port = (
+        database.get("USER") or "postgres",
+        database.get("HOST") or "127.0.0.1",
+        database.get("PORT") or 5432,
+    )
+    url = f"postgres://{user}@{host}:{port}"
     redis_url = "redis://127.0.0.1:6379/9"
     env = drill.recipe_environment(
         database_url=f"{url}/{database['NAME']}", redis_url=redis_url, ports=ports, work=tmp_path, static_manifest=False
@@ -82,9 +87,13 @@ def test_submitted_on_one_process_is_read_received_and_mailed_through_the_other(
     services = drill.Services(tmp_path)
     steps = drill.Steps()
     try:
-        s3 = drill.start_s3(services, ports, env)
-        with drill.Mailbox(ports.smtp) as mailbox:
+        with steps.step("S3, gunicorn A and B, proxy, huey: started and listening"):
+            drill.start_s3(services, ports, env)
             certificate = drill.start_portal(services, ports, env, workers=1, work=tmp_path, static=None)
+            files = drill.sample_files()  # made while the processes boot
+            services.ready()
+            s3 = drill.create_bucket(ports)
+        with drill.Mailbox(ports.smtp) as mailbox:
             result = drill.walk(
                 base=f"https://127.0.0.1:{ports.proxy}",
                 certificate=certificate,
@@ -93,6 +102,8 @@ def test_submitted_on_one_process_is_read_received_and_mailed_through_the_other(
                 s3=s3,
                 media_root=tmp_path / "media",
                 steps=steps,
+                files=files,
+                app_ports=(ports.a, ports.b),
             )
     finally:
         services.stop()
