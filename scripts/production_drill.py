@@ -426,10 +426,9 @@ def walk(
     app_ports: tuple[int, int],
     mail_timeout: float = 60,
 ) -> dict[str, Any]:
-    """Through the proxy, A then B; reads the database with the ORM of the calling process."""
+    """Through the proxy, A then B (app_ports: their own ports, for the direct health probe); reads the
+    database with the ORM of the calling process (the drill's, or the test's)."""
     import requests
-
-    ports = app_ports
     from captcha.models import CaptchaStore
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -457,11 +456,11 @@ def walk(
         notes.append(f"served by {','.join(served)}; {', '.join(f'{k}={v}' for k, v in health.items())}"[:160])
 
     with steps.step("each process answers its own plain-HTTP health probe (no redirect to https)") as notes:
-        for port in ports:
+        for port in app_ports:
             probe = requests.get(f"http://127.0.0.1:{port}/healthz", allow_redirects=False, timeout=30)
             if probe.status_code != 200:
                 raise DrillError(f":{port}/healthz answered {probe.status_code} {probe.headers.get('Location', '')}")
-        notes.append(", ".join(f":{port} 200" for port in ports))
+        notes.append(", ".join(f":{port} 200" for port in app_ports))
 
     with steps.step("citizen logs in on A (a forged X-Forwarded-For is sent along)") as notes:
         location = citizen.log_in(cast.citizen, cast.password, on=A, headers={"X-Forwarded-For": "203.0.113.9"})
