@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import environment, percentiles
+from common import csrf_of, environment, gunicorn_command, percentiles, wait_for_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE = "dvc_bench_submit"
@@ -87,13 +87,6 @@ def seed(users: int, out: Path) -> None:
         json.dumps({"users": names, "password": DEFAULT_PASSWORD, "files": [first.pk, second.pk], "form": form}),
         encoding="utf-8",
     )
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if not found:
-        raise RuntimeError("no CSRF token on the page")
-    return found.group(1)
 
 
 class Run:
@@ -185,17 +178,6 @@ async def drive(base: str, seed: dict, folder: Path) -> Run:
     return run
 
 
-def wait_for(port: int, deadline: float) -> None:
-    import socket
-
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", action="store_true")
@@ -229,12 +211,14 @@ def main() -> int:
     seed_data = json.loads((folder / "seed.json").read_text(encoding="utf-8"))
     log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{args.port}", "--timeout", "120", "--error-logfile", "-"],
-        env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        gunicorn_command(port=args.port, workers=args.workers),
+        env=env,
+        cwd=BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        wait_for(args.port, time.monotonic() + 60)
+        wait_for_port(args.port, timeout=60, process=server)
         started = time.perf_counter()
         run = asyncio.run(drive(f"http://127.0.0.1:{args.port}", seed_data, folder))
         elapsed = time.perf_counter() - started

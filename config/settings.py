@@ -219,6 +219,9 @@ if S3_BUCKET:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # An S3 file is read through a temporary file; without a limit django-storages keeps the
+            # whole object in memory, for each download, integrity check and archive export alike.
+            "max_memory_size": 2_621_440,
         },
     }
 else:
@@ -361,6 +364,9 @@ OIDC_FLOW_MAX_AGE_SECONDS = env_int("OIDC_FLOW_MAX_AGE_SECONDS", 600)  # from th
 # Secure by default whenever DEBUG is off; each can still be relaxed explicitly (e.g. behind a
 # proxy that terminates TLS and already redirects).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer or a supervisor probes each app process directly over plain HTTP; a redirect to
+# https would read as "down". Nothing else is exempt.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -369,6 +375,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind TRUST_X_FORWARDED_PROTO: how many proxies append to X-Forwarded-For (nginx alone: 1; a load
+# balancer in front of nginx: 2). The visitor's address is that many entries from the right.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True

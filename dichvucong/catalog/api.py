@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from dichvucong.api.errors import ErrorOut
@@ -135,7 +136,7 @@ def _fee(line: FeeLine) -> dict[str, Any]:
     }
 
 
-def _component(component: DossierComponent) -> dict[str, Any]:
+def _component(component: DossierComponent, code: str) -> dict[str, Any]:
     return {
         "id": component.pk,
         "name": component.name,
@@ -143,7 +144,11 @@ def _component(component: DossierComponent) -> dict[str, Any]:
         "originals": component.originals,
         "copies": component.copies,
         "template_name": component.template_name,
-        "template_url": component.template_file.url if component.template_file else None,
+        # Served by the portal (catalog:component_template), never the storage's own URL: on S3 that is
+        # a pre-signed link to an endpoint the public may not reach, on local disk nothing serves /media/.
+        "template_url": reverse("catalog:component_template", args=[code, component.pk])
+        if component.template_file
+        else None,
         "signature_required": component.signature_required,
         "is_eform": component.is_eform,
         "document_type": component.document_type,
@@ -191,7 +196,7 @@ def procedure(request: HttpRequest, code: str) -> dict[str, Any]:
         "has_eform": bool((version.eform or {}).get("sections")),
         "eform": version.eform or {},
         "fees": [_fee(line) for line in version.fee_lines.all()],
-        "components": [_component(c) for c in version.components.all()],
+        "components": [_component(c, procedure.code) for c in version.components.all()],
     }
 
 
@@ -207,4 +212,5 @@ def procedure_fees(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     summary="Thành phần hồ sơ",
 )
 def procedure_components(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    return [_component(c) for c in _procedure_or_404(code).current_version.components.all()]
+    procedure = _procedure_or_404(code)
+    return [_component(c, procedure.code) for c in procedure.current_version.components.all()]

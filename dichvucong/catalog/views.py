@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import mimetypes
+import posixpath
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -71,6 +73,31 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if procedure is None:
         raise Http404(_("Không tìm thấy thủ tục hành chính."))
     return render(request, "catalog/detail.html", {"procedure": procedure, "version": procedure.current_version})
+
+
+@require_GET
+def component_template(request: HttpRequest, code: str, component_id: int) -> FileResponse:
+    """A component's template form (mẫu đơn) of the procedure's current version: public, like the page
+    that links it, and streamed through the portal from whatever storage holds it (local disk or S3)."""
+    procedure = procedure_detail(code=code[:32])
+    component = None
+    if procedure is not None:
+        component = next((c for c in procedure.current_version.components.all() if c.pk == component_id), None)
+    if component is None or not component.template_file:
+        raise Http404(_("Không tìm thấy mẫu đơn."))
+    try:
+        stream = component.template_file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Không tìm thấy mẫu đơn.")) from None
+    name = posixpath.basename(component.template_file.name)
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=name,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

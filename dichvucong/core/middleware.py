@@ -56,13 +56,17 @@ class PortalLocaleMiddleware:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The visitor's IP address: REMOTE_ADDR, or the first X-Forwarded-For hop behind the trusted proxy."""
-    # Behind the reverse proxy REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For only when
-    # configured to be trusted (TRUST_X_FORWARDED_PROTO marks that deployment).
+    """The visitor's IP address: REMOTE_ADDR, or behind the trusted proxies the X-Forwarded-For entry
+    that the outermost of them wrote (TRUSTED_PROXY_HOPS entries from the right)."""
+    # Each proxy appends the address it saw (nginx's $proxy_add_x_forwarded_for), so only the last
+    # TRUSTED_PROXY_HOPS entries are ours; anything left of them was sent by the client and is
+    # forged at will: trusting the leftmost would let anyone pick the address that login throttling,
+    # look-up limits and the audit log see. TRUST_X_FORWARDED_PROTO marks the proxied deployment.
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45] or None
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        if hops:
+            trusted = max(1, getattr(settings, "TRUSTED_PROXY_HOPS", 1))
+            return hops[-trusted if len(hops) >= trusted else 0][:45] or None
     return request.META.get("REMOTE_ADDR")
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.middleware import client_address
 from dichvucong.core.permissions import can_view_agency_records
 from dichvucong.documents.http import pdf_response
 from dichvucong.dossiers.models import Dossier
@@ -52,7 +53,8 @@ class CodeForm(forms.Form):
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
+    # The gateway wants the payer's address; behind the reverse proxy REMOTE_ADDR is the proxy's.
+    return client_address(request) or "127.0.0.1"
 
 
 @require_GET

@@ -82,11 +82,23 @@ def test_behind_the_trusted_proxy_the_forwarded_address_is_kept_and_a_forged_one
     client, settings, personas, sent
 ):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_HOPS = 2  # a load balancer (10.0.0.1) in front of nginx
     force_login_verified(client, personas.officer_a)
     url = reverse("backoffice:dossier", args=[sent.code])
     client.get(url, HTTP_X_FORWARDED_FOR="not-an-ip, 10.0.0.1")
     client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
     assert list(AuditEntry.objects.order_by("id").values_list("ip_address", flat=True)) == [None, "203.0.113.9"]
+
+
+def test_behind_one_proxy_an_address_the_client_put_in_x_forwarded_for_is_not_believed(
+    client, settings, personas, sent
+):
+    # nginx appends the address it saw to whatever X-Forwarded-For the client sent.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_HOPS = 1
+    force_login_verified(client, personas.officer_a)
+    client.get(reverse("backoffice:dossier", args=[sent.code]), HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert list(AuditEntry.objects.values_list("ip_address", flat=True)) == ["203.0.113.9"]
 
 
 def test_dossier_transition_writes_the_action_row(personas, sent):

@@ -99,3 +99,12 @@ def test_healthz_answers_503_when_the_queue_is_unreachable(client, monkeypatch):
     assert response.json()["status"] == "error"
     assert response.json()["queue"]["up"] is False
     assert response.json()["database"]["up"] is True
+
+
+def test_a_plain_http_probe_of_healthz_is_answered_while_pages_redirect_to_https(client, settings):
+    # A load balancer probes each process directly over HTTP; a 301 would read as "down".
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get(reverse("healthz")).status_code == 200
+    page = client.get("/tra-cuu/")
+    assert (page.status_code, page["Location"]) == (301, "https://testserver/tra-cuu/")
