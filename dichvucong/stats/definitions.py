@@ -157,12 +157,25 @@ def in_progress_overdue(period: Period, *, base: QuerySet[Dossier] | None = None
     return qs.filter(due_at__lt=period.end)
 
 
-def refused(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
-    """Refused in the period: a refusal event (at reception or during processing) in [start, end)."""
-    events = DossierEvent.objects.filter(
+def refusal_events(period: Period) -> QuerySet[DossierEvent]:
+    """The refusal events (at reception or during processing) in [start, end)."""
+    return DossierEvent.objects.filter(
         action=DossierAction.REFUSE, created_at__gte=period.start, created_at__lt=period.end
     )
-    return _dossiers(base).filter(pk__in=events.values("dossier_id"))
+
+
+def withdrawal_events(period: Period) -> QuerySet[DossierEvent]:
+    """The events in [start, end) that ended a sent dossier as withdrawn (a discarded draft is not one)."""
+    return DossierEvent.objects.filter(
+        action__in=(DossierAction.WITHDRAW, DossierAction.APPROVE_WITHDRAWAL),
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    ).exclude(from_status=DossierStatus.DRAFT)
+
+
+def refused(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+    """Refused in the period: a refusal event (at reception or during processing) in [start, end)."""
+    return _dossiers(base).filter(pk__in=refusal_events(period).values("dossier_id"))
 
 
 def withdrawn(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
@@ -170,12 +183,7 @@ def withdrawn(period: Period, *, base: QuerySet[Dossier] | None = None) -> Query
 
     A draft the citizen discards never reached the agency and is not counted.
     """
-    events = DossierEvent.objects.filter(
-        action__in=(DossierAction.WITHDRAW, DossierAction.APPROVE_WITHDRAWAL),
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-    ).exclude(from_status=DossierStatus.DRAFT)
-    return _dossiers(base).filter(pk__in=events.values("dossier_id"))
+    return _dossiers(base).filter(pk__in=withdrawal_events(period).values("dossier_id"))
 
 
 def received_full_online(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:

@@ -50,6 +50,51 @@ class DailySnapshot(models.Model):
         return f"{self.day} {self.agency_id} {self.procedure_id}"
 
 
+class MonthlySnapshot(models.Model):
+    """The flow categories of one (month, agency, procedure): the sum of that month's DailySnapshot rows.
+
+    A long period reads its whole months here and only its edge days from DailySnapshot, so a year
+    sums ~12 rows per (agency, procedure) instead of ~365. Only flows (received, processed, refused …)
+    are rolled up: they add up over days. Stocks (in progress, paused) are values at an instant, so a
+    period takes them from the DailySnapshot of its last day and the day before its first, never from
+    a sum. Kept consistent by services.snapshot_store: storing a day rebuilds its month's rows in the
+    same transaction, so a recomputed day updates its month.
+    """
+
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
+    )
+    received_online = models.PositiveIntegerField(Category.RECEIVED_ONLINE.label, default=0)
+    received_in_person = models.PositiveIntegerField(Category.RECEIVED_IN_PERSON.label, default=0)
+    received_post = models.PositiveIntegerField(Category.RECEIVED_POST.label, default=0)
+    processed_early = models.PositiveIntegerField(Category.PROCESSED_EARLY.label, default=0)
+    processed_on_time = models.PositiveIntegerField(Category.PROCESSED_ON_TIME.label, default=0)
+    processed_late = models.PositiveIntegerField(Category.PROCESSED_LATE.label, default=0)
+    refused = models.PositiveIntegerField(Category.REFUSED.label, default=0)
+    withdrawn = models.PositiveIntegerField(Category.WITHDRAWN.label, default=0)
+    received_full_online = models.PositiveIntegerField(Category.RECEIVED_FULL_ONLINE.label, default=0)
+    received_with_payment = models.PositiveIntegerField(Category.RECEIVED_WITH_PAYMENT.label, default=0)
+    received_paid_online = models.PositiveIntegerField(Category.RECEIVED_PAID_ONLINE.label, default=0)
+    received_reusing = models.PositiveIntegerField(Category.RECEIVED_REUSING.label, default=0)
+    received_digitised = models.PositiveIntegerField(Category.RECEIVED_DIGITISED.label, default=0)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu thống kê theo tháng")
+        verbose_name_plural = _("số liệu thống kê theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("month", "agency", "procedure"), name="stats_monthly_unique_month_agency_procedure"
+            )
+        ]
+        indexes = [models.Index(fields=("month", "agency"), name="stats_monthly_month_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id} {self.procedure_id}"
+
+
 class SatisfactionRating(models.Model):
     """The applicant's rating of a returned dossier: one per dossier, editable for a few days.
 

@@ -160,3 +160,17 @@ def test_the_decision_766_indicators_computed_and_not(client, month):
     assert values["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (None, True)  # nobody rated yet
     assert values["Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"] == (None, False)
     assert all(i.note for i in INDICATORS)
+
+
+def test_the_set_based_pass_gives_what_the_definitions_give_day_by_day(month):
+    from dichvucong.stats.services import snapshot_compute, snapshot_compute_range
+
+    first, last = dt.date(2026, 10, 26), dt.date(2026, 12, 3)
+    ranged = snapshot_compute_range(first=first, last=last)
+    day = first
+    while day <= last:
+        daily = {key: counts for key, counts in snapshot_compute(day=day).items() if any(counts.values())}
+        assert {(a, p): c for (d, a, p), c in ranged.items() if d == day} == daily, day
+        day += dt.timedelta(days=1)
+    assert any(counts[Category.PAUSED] for counts in ranged.values())
+    assert any(counts[Category.IN_PROGRESS_OVERDUE] for counts in ranged.values())
