@@ -54,13 +54,28 @@ def value_of(figures: Figures, attribute: str) -> Any:
     return getattr(figures, attribute)
 
 
-def table(report: Report) -> dict[str, Any]:
-    cols = columns()
+def table(report: Report, cols: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    cols = columns() if cols is None else cols
     return {
         "headers": [header for header, _attr in cols],
         "rows": [(name, [value_of(f, attr) for _h, attr in cols]) for name, f in report.rows],
         "total": [value_of(report.total, attr) for _h, attr in cols],
     }
+
+
+# The page shows the 20 columns as two tables of 10 so each fits a 1280 px screen without sideways
+# scrolling; the Excel sheet keeps them in one row.
+_FIRST_TABLE_COLUMNS = 10
+
+
+def page_tables(report: Report) -> list[dict[str, Any]]:
+    cols = columns()
+    captions = (
+        _("Bảng 1. Tiếp nhận và giải quyết hồ sơ trong kỳ"),
+        _("Bảng 2. Hồ sơ đang giải quyết cuối kỳ, từ chối, rút hồ sơ và các tỷ lệ"),
+    )
+    parts = (cols[:_FIRST_TABLE_COLUMNS], cols[_FIRST_TABLE_COLUMNS:])
+    return [{"caption": caption, **table(report, part)} for caption, part in zip(captions, parts, strict=True)]
 
 
 BAR_HEIGHT = 28
@@ -98,7 +113,8 @@ def workbook(report: Report, *, title: str) -> bytes:
     sheet.append(
         [_("Từ ngày"), report.period.first.strftime("%d/%m/%Y"), _("Đến ngày"), report.period.last.strftime("%d/%m/%Y")]
     )
-    sheet.append([_("Cơ quan") if report.group == "agency" else _("Thủ tục"), *[h for h, _a in columns()]])
+    group = {"agency": _("Cơ quan"), "procedure": _("Thủ tục"), "field": _("Lĩnh vực")}[report.group]
+    sheet.append([group, *[h for h, _a in columns()]])
     data = table(report)
     for name, values in data["rows"]:
         sheet.append([name, *values])
