@@ -122,8 +122,10 @@ def workbook(report: Report, *, title: str) -> bytes:
     from dichvucong.stats.decision766 import indicator_values
 
     indicators = book.create_sheet(_("Chỉ số 766")[:31])
-    indicators.append([_("Nhóm chỉ số"), _("Chỉ số"), _("Công thức"), _("Giá trị (%)"), _("Điểm tối đa"), _("Ghi chú")])
-    for indicator, value, computable in indicator_values(report):
+    indicators.append(
+        [_("Nhóm chỉ số"), _("Chỉ số"), _("Công thức"), _("Giá trị (%)"), _("Điểm"), _("Điểm tối đa"), _("Ghi chú")]
+    )
+    for indicator, value, computable, points in indicator_values(report):
         shown = value if computable else _("Không tính được từ dữ liệu của Cổng")
         indicators.append(
             [
@@ -131,6 +133,7 @@ def workbook(report: Report, *, title: str) -> bytes:
                 str(indicator.name),
                 str(indicator.formula),
                 shown,
+                points,
                 indicator.max_points,
                 indicator.note,
             ]

@@ -154,7 +154,7 @@ def test_the_decision_766_indicators_computed_and_not(client, month):
     assert sum(points for _g, points in GROUPS) == 100
     with time_machine.travel(LATER, tick=False):
         report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
-    values = {str(i.name): (v, ok) for i, v, ok in indicator_values(report)}
+    values = {str(i.name): (v, ok) for i, v, ok, _points in indicator_values(report)}
     assert values["Tỷ lệ hồ sơ giải quyết đúng hạn"] == (60.0, True)
     assert values["Tỷ lệ hồ sơ trực tuyến"] == (75.0, True)
     assert values["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (None, True)  # nobody rated yet
@@ -274,3 +274,34 @@ def test_the_field_filter_and_the_by_field_grouping(client, month):
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert rows[2][0] == "Lĩnh vực"
     assert field.name in [row[0] for row in rows[3:-1]]
+
+
+def test_the_decision_766_points_scale_where_one_is_known():
+    from dichvucong.stats.decision766 import INDICATORS
+
+    by_name = {str(i.name): i for i in INDICATORS}
+    satisfaction = by_name["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"]
+    assert satisfaction.points(95.0) == 6
+    assert satisfaction.points(90.0) == 6
+    assert satisfaction.points(89.9) is None  # below the target: the summary gives no points, none invented
+    assert satisfaction.points(None) is None
+    # No scale read for the on-time share: its points stay unknown whatever the share.
+    assert by_name["Tỷ lệ hồ sơ giải quyết đúng hạn"].points(100.0) is None
+    assert all("Đối chiếu" in i.note for i in INDICATORS)
+
+
+def test_the_satisfaction_points_on_the_page_and_in_the_export(client, month):
+    from dichvucong.stats.decision766 import indicator_values
+    from dichvucong.stats.models import SatisfactionRating
+
+    for name in ("early", "on_time"):
+        dossier = month.dossiers[name]
+        SatisfactionRating.objects.create(dossier=dossier, agency=month.agency, answers={}, satisfied=True)
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
+        export = client.get("/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "xuat": "xlsx"})
+    points = {str(i.name): (v, p) for i, v, _ok, p in indicator_values(report)}
+    assert points["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (100.0, 6)
+    sheet = load_workbook(io.BytesIO(export.content))["Chỉ số 766"]
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"][3:6] == (100, 6, 6)
