@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncDate
 
 from dichvucong.dossiers.constants import IntakeChannel
@@ -136,45 +136,57 @@ def _stocks_by_day(first: dt.date, last: dt.date) -> dict[DayKey, dict[str, int]
     size = whole.days
     diffs: dict[tuple[str, int, int], list[int]] = {}
 
-    def add(category: str, key: Key, start: int, stop: int) -> None:
-        # Days start..stop (indexes into the range, inclusive) count one more dossier.
+    def add(category: str, key: Key, start: int, stop: int, n: int) -> None:
+        # Days start..stop (indexes into the range, inclusive) count n more dossiers.
         if start > stop:
             return
         row = diffs.get((category, *key))
         if row is None:
             row = diffs[(category, *key)] = [0] * (size + 1)
-        row[start] += 1
-        row[stop + 1] -= 1
+        row[start] += n
+        row[stop + 1] -= n
 
-    rows = dossiers.values_list(
-        "pk", "agency_id", "procedure_version__procedure_id", "received_at", "finished_at", "due_at"
+    # Dossiers with the same agency, procedure and days of reception, finish and appointment add the
+    # same intervals, so the database groups them and sends one row with their number; only those
+    # with a pause event come one by one (their pk), to be cut by their own pauses.
+    had_pause = DossierEvent.objects.filter(
+        dossier=OuterRef("pk"), to_status__in=d.PAUSED_STATUSES, created_at__lt=whole.end
     )
-    for pk, agency_id, procedure_id, received_at, finished_at, due_at in rows.iterator(chunk_size=5000):
+    grouped = (
+        dossiers.annotate(
+            received_day=TruncDate("received_at", tzinfo=d.TIMEZONE),
+            finished_day=TruncDate("finished_at", tzinfo=d.TIMEZONE),
+            due_day=TruncDate("due_at", tzinfo=d.TIMEZONE),
+            own=Case(When(Exists(had_pause), then=F("pk")), default=None, output_field=BigIntegerField()),
+        )
+        .values_list("agency_id", "procedure_version__procedure_id", "received_day", "finished_day", "due_day", "own")
+        .annotate(n=Count("pk"))
+    )
+    for agency_id, procedure_id, received_day, finished_day, due_day, own, n in grouped.iterator(chunk_size=5000):
         key = (agency_id, procedure_id)
-        open_from = max((_local_day(received_at) - first).days, 0)
-        finished_day = _local_day(finished_at)
+        open_from = max((received_day - first).days, 0)
         open_to = size - 1 if finished_day is None else min((finished_day - first).days - 1, size - 1)
         if open_from > open_to:
             continue
         segments = [(open_from, open_to)]
-        for paused_from, paused_until in pauses.get(pk, ()):
+        for paused_from, paused_until in pauses.get(own, ()) if own is not None else ():
             start = max((paused_from - first).days, open_from)
             stop = open_to if paused_until is None else min((paused_until - first).days - 1, open_to)
             if start > stop:
                 continue
-            add(Category.PAUSED, key, start, stop)
+            add(Category.PAUSED, key, start, stop, n)
             segments = [
                 part
                 for seg_from, seg_to in segments
                 for part in ((seg_from, min(seg_to, start - 1)), (max(seg_from, stop + 1), seg_to))
                 if part[0] <= part[1]
             ]
-        if due_at is None:
+        if due_day is None:
             continue
-        due = (_local_day(due_at) - first).days  # overdue from the appointment's day on
+        due = (due_day - first).days  # overdue from the appointment's day on
         for seg_from, seg_to in segments:
-            add(Category.IN_PROGRESS_ON_TIME, key, seg_from, min(seg_to, due - 1))
-            add(Category.IN_PROGRESS_OVERDUE, key, max(seg_from, due), seg_to)
+            add(Category.IN_PROGRESS_ON_TIME, key, seg_from, min(seg_to, due - 1), n)
+            add(Category.IN_PROGRESS_OVERDUE, key, max(seg_from, due), seg_to, n)
 
     out: dict[DayKey, dict[str, int]] = {}
     for (category, agency_id, procedure_id), row in diffs.items():
