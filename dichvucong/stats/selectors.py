@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dichvucong.agencies.models import Agency
 from dichvucong.catalog.models import Procedure, ProcedureField
-from dichvucong.stats.constants import FLOW_CATEGORIES, STOCK_CATEGORIES, Category
+from dichvucong.stats.constants import CATEGORIES, FLOW_CATEGORIES, STOCK_CATEGORIES, Category
 from dichvucong.stats.definitions import TIMEZONE, Period
 from dichvucong.stats.models import DailySnapshot, MonthlySnapshot, SatisfactionRating
 from dichvucong.stats.services import snapshot_compute
@@ -49,7 +49,7 @@ def agency_subtree_ids(agency_id: int) -> set[int]:
 class Figures:
     """The categories of one row (a group, or the total), with the derived shares."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Category.values, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     carried_over: int = 0
 
     def add(self, values: dict[str, int | None], categories: tuple[str, ...] | frozenset[str]) -> None:
@@ -217,7 +217,7 @@ def stats_report(
             if field_id is not None and fields.get(row_procedure) != field_id:
                 continue
             pk = {"agency": row_agency, "procedure": row_procedure, "field": fields.get(row_procedure)}[group]
-            by_group[pk].add(counts, tuple(Category.values))
+            by_group[pk].add(counts, CATEGORIES)
     for pk, n in carried.items():
         by_group[pk].carried_over += n
 
@@ -233,7 +233,7 @@ def stats_report(
     total = Figures()
     rows = []
     for pk, figures in by_group.items():
-        total.add(figures.counts, tuple(Category.values))
+        total.add(figures.counts, CATEGORIES)
         total.carried_over += figures.carried_over
         rows.append((names.get(pk, str(pk)), figures))
     rows.sort(key=lambda item: item[0])

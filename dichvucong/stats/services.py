@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from dichvucong.dossiers.constants import IntakeChannel
 from dichvucong.dossiers.models import Dossier, DossierEvent
 from dichvucong.stats import definitions as d
-from dichvucong.stats.constants import FLOW_CATEGORIES, Category
+from dichvucong.stats.constants import CATEGORIES, FLOW_CATEGORIES, Category
 from dichvucong.stats.models import DailySnapshot, MonthlySnapshot, SatisfactionRating
 
 Key = tuple[int, int]  # (agency id, procedure id)
@@ -42,7 +42,7 @@ _COUNTERS: dict[str, Callable[[d.Period], QuerySet[Dossier]]] = {
 def snapshot_compute(*, day: dt.date) -> dict[Key, dict[str, int]]:
     """Every category of `day`, per (agency, procedure): one grouped query per category."""
     period = d.Period(day, day)
-    rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Category.values, 0))
+    rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0))
     for category, counter in _COUNTERS.items():
         grouped = (
             counter(period)
@@ -195,7 +195,7 @@ def _stocks_by_day(first: dt.date, last: dt.date) -> dict[DayKey, dict[str, int]
             running += row[index]
             if running:
                 counts = out.setdefault(
-                    (first + dt.timedelta(days=index), agency_id, procedure_id), dict.fromkeys(Category.values, 0)
+                    (first + dt.timedelta(days=index), agency_id, procedure_id), dict.fromkeys(CATEGORIES, 0)
                 )
                 counts[category] = running
     return out
@@ -221,7 +221,7 @@ def snapshot_compute_range(*, first: dt.date, last: dt.date) -> dict[DayKey, dic
             key = (row["stats_day"], row[agency_key], row[procedure_key])
             counts = out.get(key)
             if counts is None:
-                counts = out[key] = dict.fromkeys(Category.values, 0)
+                counts = out[key] = dict.fromkeys(CATEGORIES, 0)
             counts[category] = row["n"]
     return out
 
