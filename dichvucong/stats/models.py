@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +102,8 @@ class SatisfactionRating(models.Model):
 
     `answers` maps each criterion key of satisfaction.CRITERIA to a level (1–3); `satisfied` is
     stored so the indicator counts rows without reading JSON: no criterion rated "Không hài lòng".
+    `returned_at` and `procedure` are the dossier's, copied on save so the statistics count a
+    period's ratings from this table alone (at 1M dossiers the join to the dossiers cost ~0.5 s).
     """
 
     dossier = models.OneToOneField(
@@ -108,6 +112,15 @@ class SatisfactionRating(models.Model):
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
     answers = models.JSONField(_("đánh giá theo tiêu chí"))
     satisfied = models.BooleanField(_("hài lòng"))
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, editable=False)
+    procedure = models.ForeignKey(
+        "catalog.Procedure",
+        verbose_name=_("thủ tục"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        editable=False,
+    )
     comment = models.TextField(_("góp ý"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("đánh giá lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
@@ -115,7 +128,17 @@ class SatisfactionRating(models.Model):
     class Meta:
         verbose_name = _("đánh giá mức độ hài lòng")
         verbose_name_plural = _("đánh giá mức độ hài lòng")
-        indexes = [models.Index(fields=("agency", "created_at"), name="stats_rating_agency_created")]
+        indexes = [
+            models.Index(fields=("agency", "created_at"), name="stats_rating_agency_created"),
+            models.Index(fields=("returned_at", "agency"), name="stats_rating_returned_agency"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.satisfied}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.returned_at is None or self.procedure_id is None:
+            dossier = self.dossier
+            self.returned_at = dossier.returned_at
+            self.procedure_id = dossier.procedure_version.procedure_id
+        super().save(*args, **kwargs)

@@ -237,14 +237,12 @@ def stats_report(
         total.carried_over += figures.carried_over
         rows.append((names.get(pk, str(pk)), figures))
     rows.sort(key=lambda item: item[0])
-    ratings = SatisfactionRating.objects.filter(
-        dossier__returned_at__gte=period.start, dossier__returned_at__lt=period.end
-    )
+    ratings = SatisfactionRating.objects.filter(returned_at__gte=period.start, returned_at__lt=period.end)
     if agency_ids is not None:
         ratings = ratings.filter(agency_id__in=agency_ids)
     if procedure_id is not None:
-        ratings = ratings.filter(dossier__procedure_version__procedure_id=procedure_id)
+        ratings = ratings.filter(procedure_id=procedure_id)
     if field_id is not None:
-        ratings = ratings.filter(dossier__procedure_version__procedure__current_version__field_id=field_id)
+        ratings = ratings.filter(procedure__current_version__field_id=field_id)
     counted = ratings.aggregate(n=Count("pk"), ok=Count("pk", filter=Q(satisfied=True)))
     return Report(period=period, group=group, total=total, rows=rows, ratings=counted["n"], satisfied=counted["ok"])
