@@ -31,4 +31,6 @@ class Category(models.TextChoices):
 STOCK_CATEGORIES: frozenset[str] = frozenset(
     {Category.IN_PROGRESS_ON_TIME, Category.IN_PROGRESS_OVERDUE, Category.PAUSED}
 )
-FLOW_CATEGORIES: tuple[str, ...] = tuple(c for c in Category.values if c not in STOCK_CATEGORIES)
+# Category.values builds a new list on every access; pages read these names thousands of times.
+CATEGORIES: tuple[str, ...] = tuple(Category.values)
+FLOW_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in STOCK_CATEGORIES)

@@ -138,6 +138,12 @@ def _open_at_end(period: Period, base: QuerySet[Dossier] | None) -> QuerySet[Dos
     return with_status_at(qs, period.end)
 
 
+def _not_paused(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    # A dossier without any history event before the instant (imported, or synthetic data) has no
+    # status then, and is not paused: a bare exclude() would drop it with SQL's NULL logic.
+    return qs.filter(Q(status_at__isnull=True) | ~Q(status_at__in=PAUSED_STATUSES))
+
+
 def paused(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """Paused at the end of the period: received, unfinished, and its status at the end instant was
     suspended, supplement requested (during processing) or payment requested (the clock stood still)."""
@@ -147,22 +153,35 @@ def paused(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet
 def in_progress_on_time(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """In progress within time at the end of the period: received, unfinished, not paused, and its
     original appointment is at or after the end instant (the last day of the period is not yet late)."""
-    qs = with_due_at(_open_at_end(period, base).exclude(status_at__in=PAUSED_STATUSES))
+    qs = with_due_at(_not_paused(_open_at_end(period, base)))
     return qs.filter(due_at__gte=period.end)
 
 
 def in_progress_overdue(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """Overdue at the end of the period: received, unfinished, not paused, original appointment before the end."""
-    qs = with_due_at(_open_at_end(period, base).exclude(status_at__in=PAUSED_STATUSES))
+    qs = with_due_at(_not_paused(_open_at_end(period, base)))
     return qs.filter(due_at__lt=period.end)
+
+
+def refusal_events(period: Period) -> QuerySet[DossierEvent]:
+    """The refusal events (at reception or during processing) in [start, end)."""
+    return DossierEvent.objects.filter(
+        action=DossierAction.REFUSE, created_at__gte=period.start, created_at__lt=period.end
+    )
+
+
+def withdrawal_events(period: Period) -> QuerySet[DossierEvent]:
+    """The events in [start, end) that ended a sent dossier as withdrawn (a discarded draft is not one)."""
+    return DossierEvent.objects.filter(
+        action__in=(DossierAction.WITHDRAW, DossierAction.APPROVE_WITHDRAWAL),
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    ).exclude(from_status=DossierStatus.DRAFT)
 
 
 def refused(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """Refused in the period: a refusal event (at reception or during processing) in [start, end)."""
-    events = DossierEvent.objects.filter(
-        action=DossierAction.REFUSE, created_at__gte=period.start, created_at__lt=period.end
-    )
-    return _dossiers(base).filter(pk__in=events.values("dossier_id"))
+    return _dossiers(base).filter(pk__in=refusal_events(period).values("dossier_id"))
 
 
 def withdrawn(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
@@ -170,12 +189,7 @@ def withdrawn(period: Period, *, base: QuerySet[Dossier] | None = None) -> Query
 
     A draft the citizen discards never reached the agency and is not counted.
     """
-    events = DossierEvent.objects.filter(
-        action__in=(DossierAction.WITHDRAW, DossierAction.APPROVE_WITHDRAWAL),
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-    ).exclude(from_status=DossierStatus.DRAFT)
-    return _dossiers(base).filter(pk__in=events.values("dossier_id"))
+    return _dossiers(base).filter(pk__in=withdrawal_events(period).values("dossier_id"))
 
 
 def received_full_online(period: Period, *, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.agencies.models import Agency
-from dichvucong.catalog.models import Procedure
+from dichvucong.catalog.models import Procedure, ProcedureField
 from dichvucong.stats.definitions import Period
 
 MAX_PERIOD_DAYS = 366
@@ -20,11 +20,12 @@ class StatsFilterForm(forms.Form):
     tu_ngay = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     den_ngay = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     co_quan = forms.CharField(label=_("Cơ quan"), required=False, max_length=20)
+    linh_vuc = forms.CharField(label=_("Lĩnh vực"), required=False, max_length=32)
     thu_tuc = forms.CharField(label=_("Mã thủ tục"), required=False, max_length=40)
     theo = forms.ChoiceField(
         label=_("Thống kê theo"),
         required=False,
-        choices=(("agency", _("Cơ quan")), ("procedure", _("Thủ tục"))),
+        choices=(("agency", _("Cơ quan")), ("procedure", _("Thủ tục")), ("field", _("Lĩnh vực"))),
     )
 
     def __init__(self, *args: Any, today: dt.date, agencies: Any, **kwargs: Any) -> None:
@@ -33,6 +34,9 @@ class StatsFilterForm(forms.Form):
         self.agencies = agencies
         self.agency: Agency | None = None
         self.procedure: Procedure | None = None
+        self.field: ProcedureField | None = None
+        self.fields_in_use = ProcedureField.objects.filter(versions__procedure__current_version__isnull=False)
+        self.fields_in_use = self.fields_in_use.distinct().order_by("name")
 
     def clean_co_quan(self) -> str:
         code = self.cleaned_data["co_quan"].strip()
@@ -40,6 +44,14 @@ class StatsFilterForm(forms.Form):
             self.agency = self.agencies.filter(code=code).first()
             if self.agency is None:
                 raise forms.ValidationError(_("Không tìm thấy cơ quan có mã này."))
+        return code
+
+    def clean_linh_vuc(self) -> str:
+        code = self.cleaned_data["linh_vuc"].strip()
+        if code:
+            self.field = ProcedureField.objects.filter(code=code).first()
+            if self.field is None:
+                raise forms.ValidationError(_("Không tìm thấy lĩnh vực có mã này."))
         return code
 
     def clean_thu_tuc(self) -> str:

@@ -17,7 +17,7 @@ from dichvucong.core.permissions import is_system_admin, officer_agency_id
 from dichvucong.dossiers.models import Dossier
 from dichvucong.stats.decision766 import indicator_values
 from dichvucong.stats.forms import StatsFilterForm
-from dichvucong.stats.presentation import chart, table, workbook
+from dichvucong.stats.presentation import chart, page_tables, workbook
 from dichvucong.stats.satisfaction import CRITERION_KEYS
 from dichvucong.stats.selectors import agency_subtree_ids, local_today, stats_report
 from dichvucong.stats.services import satisfaction_rate
@@ -31,14 +31,17 @@ def _page(request: HttpRequest, *, agencies: Any, default_agency: Agency | None,
         return render(request, template, {"form": form, "agencies": agencies}, status=400)
     data = form.cleaned_data if request.GET else form.clean_defaults()
     agency = form.agency or default_agency
-    procedure = form.procedure
+    procedure, field = form.procedure, form.field
     report = stats_report(
         period=data["period"],
         agency_id=agency.pk if agency else None,
         procedure_id=procedure.pk if procedure else None,
+        field_id=field.pk if field else None,
         group=data.get("theo") or "agency",
     )
     scope = agency.name if agency else _("Toàn tỉnh")
+    if field is not None:
+        scope = f"{scope} · {field.name}"
     if procedure is not None:
         scope = f"{scope} · {procedure.code} {procedure.name}"
     if request.GET.get("xuat") == "xlsx":
@@ -56,7 +59,7 @@ def _page(request: HttpRequest, *, agencies: Any, default_agency: Agency | None,
         "report": report,
         "scope": scope,
         "chart": chart(report.total),
-        "table": table(report),
+        "tables": page_tables(report),
         "export_query": query.urlencode(),
         "indicators": indicator_values(report),
     }

@@ -154,9 +154,154 @@ def test_the_decision_766_indicators_computed_and_not(client, month):
     assert sum(points for _g, points in GROUPS) == 100
     with time_machine.travel(LATER, tick=False):
         report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
-    values = {str(i.name): (v, ok) for i, v, ok in indicator_values(report)}
+    values = {str(i.name): (v, ok) for i, v, ok, _points in indicator_values(report)}
     assert values["Tỷ lệ hồ sơ giải quyết đúng hạn"] == (60.0, True)
     assert values["Tỷ lệ hồ sơ trực tuyến"] == (75.0, True)
     assert values["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (None, True)  # nobody rated yet
     assert values["Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"] == (None, False)
     assert all(i.note for i in INDICATORS)
+
+
+def test_the_set_based_pass_gives_what_the_definitions_give_day_by_day(month):
+    from dichvucong.stats.services import snapshot_compute, snapshot_compute_range
+
+    first, last = dt.date(2026, 10, 26), dt.date(2026, 12, 3)
+    ranged = snapshot_compute_range(first=first, last=last)
+    day = first
+    while day <= last:
+        daily = {key: counts for key, counts in snapshot_compute(day=day).items() if any(counts.values())}
+        assert {(a, p): c for (d, a, p), c in ranged.items() if d == day} == daily, day
+        day += dt.timedelta(days=1)
+    assert any(counts[Category.PAUSED] for counts in ranged.values())
+    assert any(counts[Category.IN_PROGRESS_OVERDUE] for counts in ranged.values())
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "months", "edges"),
+    [
+        ("2026-11-01", "2026-11-30", ("2026-11-01", "2026-11-01"), []),
+        ("2026-11-03", "2026-11-05", None, [("2026-11-03", "2026-11-05")]),
+        ("2026-10-15", "2026-11-29", None, [("2026-10-15", "2026-11-29")]),
+        (
+            "2025-12-15",
+            "2026-12-14",
+            ("2026-01-01", "2026-11-01"),
+            [("2025-12-15", "2025-12-31"), ("2026-12-01", "2026-12-14")],
+        ),
+        ("2024-02-01", "2024-02-29", ("2024-02-01", "2024-02-01"), []),
+        (
+            "2026-01-31",
+            "2026-03-01",
+            ("2026-02-01", "2026-02-01"),
+            [("2026-01-31", "2026-01-31"), ("2026-03-01", "2026-03-01")],
+        ),
+    ],
+)
+def test_a_period_is_split_into_whole_months_and_edge_days(first, last, months, edges):
+    from dichvucong.stats.selectors import split_period
+
+    day = dt.date.fromisoformat
+    got_months, got_edges = split_period(day(first), day(last))
+    assert got_months == (tuple(map(day, months)) if months else None)
+    assert got_edges == [(day(a), day(b)) for a, b in edges]
+
+
+def _flow_sums(queryset) -> dict[str, int]:
+    from django.db.models import Sum
+
+    from dichvucong.stats.constants import FLOW_CATEGORIES
+
+    return {name: value or 0 for name, value in queryset.aggregate(**{n: Sum(n) for n in FLOW_CATEGORIES}).items()}
+
+
+def test_a_year_of_roll_ups_equals_the_sum_of_its_days(month):
+    from dichvucong.stats.constants import FLOW_CATEGORIES
+    from dichvucong.stats.models import MonthlySnapshot
+
+    assert snapshot_store_range(first=dt.date(2025, 12, 15), last=dt.date(2026, 12, 14)) == 365
+    assert MonthlySnapshot.objects.filter(month=dt.date(2026, 11, 1)).exists()
+    for first in (dt.date(2025, 12, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)):
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        days = DailySnapshot.objects.filter(day__gte=first, day__lt=following)
+        assert _flow_sums(MonthlySnapshot.objects.filter(month=first)) == _flow_sums(days)
+    year = Period(dt.date(2025, 12, 15), dt.date(2026, 12, 14))
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=year, agency_id=month.agency.pk)
+    expected = _flow_sums(DailySnapshot.objects.filter(day__gte=year.first, day__lte=year.last))
+    assert {name: report.total.counts[name] for name in FLOW_CATEGORIES} == expected
+    assert report.total.received == 10  # the twelve dossiers but the two never received
+    # Stocks are taken at the period's end, not summed over its days.
+    assert report.total.counts[Category.PAUSED] == 1
+    assert report.total.counts[Category.IN_PROGRESS_OVERDUE] + report.total.counts[Category.IN_PROGRESS_ON_TIME] == 3
+
+
+def test_a_recomputed_day_updates_its_month(month):
+    from dichvucong.stats.models import MonthlySnapshot
+    from dichvucong.stats.tests.month import _Builder
+
+    _Builder(month.agency, month.procedure).received(at("2026-11-20", 11))
+    november = MonthlySnapshot.objects.filter(month=dt.date(2026, 11, 1), agency=month.agency)
+    assert november.get().received_online == 6  # not stored yet
+    snapshot_store(day=dt.date(2026, 11, 20))
+    assert november.get().received_online == 7
+    with time_machine.travel(LATER, tick=False):
+        assert stats_report(period=NOVEMBER, agency_id=month.agency.pk).total.received == 9
+
+
+def test_the_field_filter_and_the_by_field_grouping(client, month):
+    from dichvucong.catalog.models import ProcedureField
+
+    field = month.procedure.current_version.field
+    other = ProcedureField.objects.create(code="LV-KHAC", name="Lĩnh vực khác")
+    with time_machine.travel(LATER, tick=False):
+        mine = stats_report(period=NOVEMBER, agency_id=month.agency.pk, field_id=field.pk, group="field")
+        none = stats_report(period=NOVEMBER, agency_id=month.agency.pk, field_id=other.pk)
+        page = client.get(
+            "/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "linh_vuc": field.code, "theo": "field"}
+        )
+        unknown = client.get("/thong-ke/", {"linh_vuc": "KHONG-CO"})
+        export = client.get(
+            "/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "theo": "field", "xuat": "xlsx"}
+        )
+    assert [name for name, _f in mine.rows] == [field.name]
+    assert _as_dict(mine.total) == EXPECTED_NOVEMBER
+    assert none.rows == []
+    assert none.total.received == 0
+    assert page.status_code == 200
+    assert f"· {field.name}" in page.content.decode()
+    assert unknown.status_code == 400
+    assert "Không tìm thấy lĩnh vực có mã này." in unknown.content.decode()
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[2][0] == "Lĩnh vực"
+    assert field.name in [row[0] for row in rows[3:-1]]
+
+
+def test_the_decision_766_points_scale_where_one_is_known():
+    from dichvucong.stats.decision766 import INDICATORS
+
+    by_name = {str(i.name): i for i in INDICATORS}
+    satisfaction = by_name["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"]
+    assert satisfaction.points(95.0) == 6
+    assert satisfaction.points(90.0) == 6
+    assert satisfaction.points(89.9) is None  # below the target: the summary gives no points, none invented
+    assert satisfaction.points(None) is None
+    # No scale read for the on-time share: its points stay unknown whatever the share.
+    assert by_name["Tỷ lệ hồ sơ giải quyết đúng hạn"].points(100.0) is None
+    assert all("Đối chiếu" in i.note for i in INDICATORS)
+
+
+def test_the_satisfaction_points_on_the_page_and_in_the_export(client, month):
+    from dichvucong.stats.decision766 import indicator_values
+    from dichvucong.stats.models import SatisfactionRating
+
+    for name in ("early", "on_time"):
+        dossier = month.dossiers[name]
+        SatisfactionRating.objects.create(dossier=dossier, agency=month.agency, answers={}, satisfied=True)
+    with time_machine.travel(LATER, tick=False):
+        report = stats_report(period=NOVEMBER, agency_id=month.agency.pk)
+        export = client.get("/thong-ke/", {"tu_ngay": "2026-11-01", "den_ngay": "2026-11-30", "xuat": "xlsx"})
+    points = {str(i.name): (v, p) for i, v, _ok, p in indicator_values(report)}
+    assert points["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"] == (100.0, 6)
+    sheet = load_workbook(io.BytesIO(export.content))["Chỉ số 766"]
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"][3:6] == (100, 6, 6)
