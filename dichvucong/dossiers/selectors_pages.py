@@ -129,6 +129,13 @@ def withdraw_mode(dossier: Dossier) -> str | None:
     return None
 
 
+def withdraw_unavailable_reason(dossier: Dossier) -> str:
+    """Why the applicant cannot withdraw now (withdraw_mode is None), in the words of the page and the API."""
+    if dossier.withdrawal_requested_at is not None:
+        return _("Bạn đã đề nghị rút hồ sơ này; vui lòng chờ cơ quan trả lời.")
+    return _("Hồ sơ đang ở trạng thái “%(status)s”, không thể rút.") % {"status": dossier.get_status_display()}
+
+
 def lookup_url(dossier: Dossier) -> str:
     """The public look-up of a sent dossier (`/tra-cuu/?ma=…`); empty for a draft, which has no code."""
     return f"{reverse('portal:lookup')}?{urlencode({'ma': dossier.code})}" if dossier.code else ""
