@@ -217,6 +217,7 @@ class EventOut(Schema):
     to_status_label: str
     who: str
     by_officer: bool
+    at_desk: bool = Field(description="Bổ sung do Bộ phận Một cửa nhận trực tiếp thay chủ hồ sơ.")
     comment: str
     created_at: datetime
     items: list[SupplementItem]
@@ -424,6 +425,7 @@ def _history(timeline: list[Any]) -> list[dict[str, Any]]:
             "to_status_label": entry.event.get_to_status_display(),
             "who": str(entry.who),
             "by_officer": entry.by_officer,
+            "at_desk": entry.at_desk,
             "comment": entry.event.comment,
             "created_at": entry.event.created_at,
             "items": _items(entry.items),

@@ -104,6 +104,8 @@ class TimelineEntry:
     items: list[dict[str, Any]] = field(default_factory=list)
     files: list[DossierFile] = field(default_factory=list)
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # A supplement the one-stop desk received on paper for the owner (services.desk_receives_supplement).
+    at_desk: bool = False
 
 
 @dataclass
@@ -194,7 +196,9 @@ def _timeline(
     request: DossierEvent | None = None
     for event in events:
         rule = TRANSITIONS.get(event.action)
-        by_officer = rule is not None and rule.actor == ACTOR_OFFICER
+        data = event.data if isinstance(event.data, dict) else {}
+        at_desk = event.action == DossierAction.SUBMIT_SUPPLEMENT and bool(data.get("at_desk"))
+        by_officer = at_desk or (rule is not None and rule.actor == ACTOR_OFFICER)
         if event.actor_id is not None and event.actor_id == viewer.pk:
             who = _("Bạn")
         else:
@@ -211,8 +215,8 @@ def _timeline(
             by_officer=by_officer,
             status_changed=event.from_status != event.to_status,
             comment_label=comment_label,
+            at_desk=at_desk,
         )
-        data = event.data if isinstance(event.data, dict) else {}
         if event.action == DossierAction.REQUEST_SUPPLEMENT:
             request = event
             entry.items = [item for item in data.get("items", []) if isinstance(item, dict)]
