@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from dichvucong.api.tests.conftest import bearer
 from dichvucong.api.tests.test_api import API, error_of
 from dichvucong.catalog.tests.factories import make_procedure
-from dichvucong.dossiers.constants import DossierAction, DossierStatus
+from dichvucong.dossiers.constants import DossierAction, DossierStatus, IntakeChannel
 from dichvucong.dossiers.models import Dossier, DossierFile
-from dichvucong.dossiers.services import dossier_file_add, dossier_transition
+from dichvucong.dossiers.services import dossier_file_add, dossier_register_at_desk, dossier_transition
 from dichvucong.dossiers.tests.factories import DossierFactory, desk_officer
 from dichvucong.dossiers.tests.samples import pdf_bytes
 from dichvucong.payments.constants import RequestStatus
@@ -291,3 +291,41 @@ def test_withdraw_messages_follow_the_language(client, personas):
     assert response.status_code == 422
     [message] = error_of(response)["fields"]["reason"]
     assert message != "Vui lòng nhập lý do đề nghị rút hồ sơ."
+
+
+def test_a_supplement_received_at_the_desk_shows_in_the_owners_history(client, personas):
+    procedure = make_procedure(
+        "9.300005",
+        "Thủ tục tại quầy",
+        agencies=[personas.agency_a.code],
+        components=[{"name": "Đơn", "required": True}],
+    )
+    component = procedure.current_version.components.get().pk
+    desk = desk_officer(personas.agency_a)
+    dossier = dossier_register_at_desk(
+        officer=desk,
+        procedure=procedure,
+        channel=IntakeChannel.IN_PERSON,
+        applicant=personas.citizen,
+        files=[(component, SimpleUploadedFile("don.pdf", pdf_bytes(), content_type="application/pdf"))],
+    )
+    dossier_transition(
+        dossier_id=dossier.pk,
+        action=DossierAction.REQUEST_SUPPLEMENT,
+        actor=desk,
+        data={"items": [{"component": component, "reason": "Nộp lại bản rõ."}]},
+    )
+    scan = SimpleUploadedFile("don-moi.pdf", pdf_bytes("Bản rõ"), content_type="application/pdf")
+    dossier_file_add(dossier=dossier, component_id=component, upload=scan, actor=desk)
+    dossier_transition(dossier_id=dossier.pk, action=DossierAction.SUBMIT_SUPPLEMENT, actor=desk)
+
+    headers = bearer(personas.citizen)
+    last = client.get(f"{API}/dossiers/{dossier.code}/history", **headers).json()[-1]
+    assert (last["action"], last["at_desk"], last["by_officer"], last["who"]) == (
+        DossierAction.SUBMIT_SUPPLEMENT,
+        True,
+        True,
+        str(desk),
+    )
+    files = client.get(f"{API}/dossiers/{dossier.code}", **headers).json()["components"][0]["files"]
+    assert all(f["digitised"] for f in files)
