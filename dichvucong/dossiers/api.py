@@ -791,6 +791,9 @@ def dossier_withdraw(request: HttpRequest, dossier: Dossier, payload: WithdrawIn
     if mode is None:
         raise ApplicationError(withdraw_unavailable_reason(dossier), code="invalid_transition")
     reason = payload.reason.strip()
+    if "\x00" in reason:
+        # The page's form refuses it (Django's null-character validator); PostgreSQL cannot store it.
+        raise _invalid({"reason": [_("Lý do chứa ký tự không hợp lệ.")]})
     if mode == WITHDRAW_REQUEST and not reason:
         raise _invalid({"reason": [_("Vui lòng nhập lý do đề nghị rút hồ sơ.")]})
     services.dossier_transition(
