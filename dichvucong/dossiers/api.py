@@ -1,8 +1,9 @@
 """Dossiers in the REST API: the public look-up, the citizen's own dossiers, the officers' reads.
 
 Every endpoint calls the selectors and services the pages call (dossier_for_applicant, dossier_transition,
-dossier_file_add, the dossier forms and the e-form engine), so a rule holds the same in both; another
-citizen's or another agency's dossier answers 404, as on the pages.
+dossier_file_add, dossier_file_reuse, dossier_delete_draft, withdraw_mode, the dossier forms and the e-form
+engine), so a rule holds the same in both; another citizen's or another agency's dossier answers 404, as on
+the pages. The citizen's `{ref}` endpoints get their dossier through `owned_dossier`.
 """
 
 from __future__ import annotations
