@@ -23,6 +23,7 @@ from ninja.signature.utils import get_typed_signature
 from dichvucong.accounts.views import client_address
 from dichvucong.agencies.models import Agency
 from dichvucong.api.auth import officer_auth, token_auth
+from dichvucong.api.constants import NO_NUL_PATTERN
 from dichvucong.api.errors import ErrorOut
 from dichvucong.api.pagination import PageParams, paginate
 from dichvucong.catalog.eforms import payload_draft
@@ -268,7 +269,10 @@ class SupplementIn(Schema):
 
 class WithdrawIn(Schema):
     reason: str = Field(
-        "", max_length=2000, description="Lý do rút hồ sơ: không bắt buộc khi rút ngay, bắt buộc khi đề nghị rút."
+        "",
+        max_length=2000,
+        pattern=NO_NUL_PATTERN,
+        description="Lý do rút hồ sơ: không bắt buộc khi rút ngay, bắt buộc khi đề nghị rút.",
     )
     version: int | None = Field(None, ge=1)
 
@@ -792,9 +796,6 @@ def dossier_withdraw(request: HttpRequest, dossier: Dossier, payload: WithdrawIn
     if mode is None:
         raise ApplicationError(withdraw_unavailable_reason(dossier), code="invalid_transition")
     reason = payload.reason.strip()
-    if "\x00" in reason:
-        # The page's form refuses it (Django's null-character validator); PostgreSQL cannot store it.
-        raise _invalid({"reason": [_("Lý do chứa ký tự không hợp lệ.")]})
     if mode == WITHDRAW_REQUEST and not reason:
         raise _invalid({"reason": [_("Vui lòng nhập lý do đề nghị rút hồ sơ.")]})
     services.dossier_transition(

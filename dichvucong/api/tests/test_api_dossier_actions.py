@@ -97,7 +97,7 @@ def test_after_reception_withdrawing_is_a_request_with_a_reason(client, personas
 
     nul = _post(client, f"/dossiers/{received.code}/withdraw", {"reason": "Đổi ý\x00"}, headers)
     assert nul.status_code == 422
-    assert error_of(nul)["fields"] == {"reason": ["Lý do chứa ký tự không hợp lệ."]}
+    assert error_of(nul)["fields"] == {"reason": ["Chứa ký tự không hợp lệ."]}
 
     asked = _post(client, f"/dossiers/{received.code}/withdraw", {"reason": "Tôi đã đổi ý."}, headers)
     assert asked.status_code == 200, asked.content
