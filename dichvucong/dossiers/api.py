@@ -230,8 +230,13 @@ class FolderParams(PageParams):
 
 
 class DraftCreate(Schema):
-    procedure: str = Field(..., max_length=32, description="Mã thủ tục, ví dụ 1.001193.")
-    agency: str = Field("", max_length=20, description="Mã cơ quan tiếp nhận (bắt buộc khi thủ tục có nhiều cơ quan).")
+    procedure: str = Field(..., max_length=32, pattern=NO_NUL_PATTERN, description="Mã thủ tục, ví dụ 1.001193.")
+    agency: str = Field(
+        "",
+        max_length=20,
+        pattern=NO_NUL_PATTERN,
+        description="Mã cơ quan tiếp nhận (bắt buộc khi thủ tục có nhiều cơ quan).",
+    )
 
 
 class DraftUpdate(Schema):
