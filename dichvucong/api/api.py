@@ -8,6 +8,7 @@ from dichvucong.api.errors import install_error_handlers
 from dichvucong.api.throttling import ApiRateThrottle
 from dichvucong.catalog.api import router as catalog_router
 from dichvucong.dossiers.api import citizen_router, lookup_router, officer_router
+from dichvucong.payments.api import router as payments_router
 
 DESCRIPTION = """API của Cổng Dịch vụ công: danh mục thủ tục hành chính, tra cứu hồ sơ, hồ sơ của công dân và
 hồ sơ của cơ quan cho cán bộ.
@@ -37,4 +38,5 @@ install_error_handlers(api)
 api.add_router("/", catalog_router)
 api.add_router("/", lookup_router)
 api.add_router("/", citizen_router)
+api.add_router("/", payments_router)
 api.add_router("/officer/", officer_router)

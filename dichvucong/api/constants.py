@@ -18,3 +18,8 @@ class TokenLifetime(models.IntegerChoices):
     MONTH = 30, _("30 ngày")
     QUARTER = 90, _("90 ngày")
     YEAR = 365, _("1 năm")
+
+
+# A text field of a request may hold anything but NUL: PostgreSQL cannot store or compare it, and the pages'
+# forms refuse it (Django's null-character validator). As a JSON Schema pattern, the document says so too.
+NO_NUL_PATTERN = r"^[^\x00]*$"

@@ -85,6 +85,8 @@ def _validation_message(error: dict[str, Any]) -> str:
         return _("Phải là một số nguyên.")
     if kind.startswith("bool"):
         return _("Phải là true hoặc false.")
+    if kind == "string_pattern_mismatch":
+        return _("Chứa ký tự không hợp lệ.")
     if kind in ("literal_error", "enum"):
         return _("Giá trị không nằm trong danh sách cho phép.")
     if kind.startswith("string") or kind.startswith("str"):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_act, name="act"),
     path("ho-so/<str:code>/phieu/<str:kind>/", views.slip, name="slip"),
+    path("ho-so/<str:code>/bo-sung-tai-quay/", views_desk.desk_supplement, name="desk_supplement"),
     path("ho-so/<str:code>/thanh-toan/<int:request_id>/mien/", views.payment_exempt, name="payment_exempt"),
     path("ho-so/<str:code>/thanh-toan/<int:request_id>/hoan-tien/", views.payment_refund, name="payment_refund"),
     path("so-theo-doi/", views.tracking_book, name="tracking_book"),

@@ -50,7 +50,12 @@ from dichvucong.dossiers.selectors_officer import (
     queue_rows,
 )
 from dichvucong.dossiers.selectors_pages import dossier_page
-from dichvucong.dossiers.services import dossier_engine_state, dossier_result_upload, dossier_transition
+from dichvucong.dossiers.services import (
+    desk_receives_supplement,
+    dossier_engine_state,
+    dossier_result_upload,
+    dossier_transition,
+)
 from dichvucong.dossiers.slips import OFFICER_SLIPS, available_slips, dossier_slip_pdf, slip_filename
 from dichvucong.dossiers.views_pages import stored_file_response
 from dichvucong.integrity.selectors import dossier_open_findings
@@ -153,6 +158,8 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         "step": current_step(state),
         "steps": state.steps,
         "action_forms": _action_forms(request, dossier, actions, bound),
+        # Papers brought back to the desk for a desk dossier's supplement request (views_desk.desk_supplement).
+        "desk_supplement": desk_receives_supplement(dossier, request.user),
         "handoffs": dossier_handoffs(dossier=dossier) if dossier.received_at else [],
         "acceptance": countdown(dossier, dossier.acceptance_due_at, now=moment)
         if dossier.status == DossierStatus.SUBMITTED

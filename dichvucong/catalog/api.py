@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from dichvucong.api.constants import NO_NUL_PATTERN
 from dichvucong.api.errors import ErrorOut
 from dichvucong.api.pagination import PageParams, paginate
 from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
@@ -92,9 +93,16 @@ class ProcedurePage(Schema):
 
 
 class SearchParams(PageParams):
-    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="Tên, từ khóa hoặc mã thủ tục; có dấu hay không dấu.")
-    agency: str = Field("", max_length=20, description="Mã cơ quan tiếp nhận (và các đơn vị trực thuộc).")
-    field: str = Field("", max_length=32, description="Mã lĩnh vực.")
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY_LENGTH,
+        pattern=NO_NUL_PATTERN,
+        description="Tên, từ khóa hoặc mã thủ tục; có dấu hay không dấu.",
+    )
+    agency: str = Field(
+        "", max_length=20, pattern=NO_NUL_PATTERN, description="Mã cơ quan tiếp nhận (và các đơn vị trực thuộc)."
+    )
+    field: str = Field("", max_length=32, pattern=NO_NUL_PATTERN, description="Mã lĩnh vực.")
     level: ImplementingLevel | None = Field(None, description="Cấp thực hiện.")
     online_level: OnlineLevel | None = Field(None, description="Mức độ dịch vụ công trực tuyến.")
 

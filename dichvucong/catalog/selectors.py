@@ -131,6 +131,8 @@ def with_listing_data(queryset: QuerySet[Procedure]) -> QuerySet[Procedure]:
 
 
 def procedure_detail(*, code: str) -> Procedure | None:
+    if "\x00" in code:  # no code holds NUL, and PostgreSQL refuses to compare text with it (a 500)
+        return None
     return (
         Procedure.objects.filter(code=code, current_version__isnull=False)
         .select_related("current_version__field")

@@ -1,23 +1,29 @@
 """Dossiers in the REST API: the public look-up, the citizen's own dossiers, the officers' reads.
 
 Every endpoint calls the selectors and services the pages call (dossier_for_applicant, dossier_transition,
-dossier_file_add, the dossier forms and the e-form engine), so a rule holds the same in both; another
-citizen's or another agency's dossier answers 404, as on the pages.
+dossier_file_add, dossier_file_reuse, dossier_delete_draft, withdraw_mode, the dossier forms and the e-form
+engine), so a rule holds the same in both; another citizen's or another agency's dossier answers 404, as on
+the pages. The citizen's `{ref}` endpoints get their dossier through `owned_dossier`.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.signature.utils import get_typed_signature
 
 from dichvucong.accounts.views import client_address
 from dichvucong.agencies.models import Agency
 from dichvucong.api.auth import officer_auth, token_auth
+from dichvucong.api.constants import NO_NUL_PATTERN
 from dichvucong.api.errors import ErrorOut
 from dichvucong.api.pagination import PageParams, paginate
 from dichvucong.catalog.eforms import payload_draft
@@ -38,9 +44,11 @@ from dichvucong.dossiers.lookup import (
 )
 from dichvucong.dossiers.models import Dossier, DossierFile
 from dichvucong.dossiers.selectors import (
+    dossier_components,
     dossier_for_applicant,
     dossiers_for_applicant,
     folder_counts,
+    reusable_by_component,
 )
 from dichvucong.dossiers.selectors_officer import (
     QUEUE_SLUGS,
@@ -54,7 +62,13 @@ from dichvucong.dossiers.selectors_officer import (
 from dichvucong.dossiers.selectors_officer import (
     now as officer_now,
 )
-from dichvucong.dossiers.selectors_pages import dossier_page
+from dichvucong.dossiers.selectors_pages import (
+    WITHDRAW_NOW,
+    WITHDRAW_REQUEST,
+    dossier_page,
+    withdraw_mode,
+    withdraw_unavailable_reason,
+)
 
 lookup_router = Router(tags=["Tra cứu hồ sơ"])
 citizen_router = Router(tags=["Hồ sơ của tôi"], auth=token_auth)
@@ -100,6 +114,8 @@ class FileOut(Schema):
     is_signed_pdf: bool
     created_at: datetime
     replaced: bool
+    digitised: bool = Field(description="Bản số hóa: giấy tờ giấy được Bộ phận Một cửa quét tại quầy.")
+    reused: bool = Field(description="Dùng lại giấy tờ đã cung cấp trong một hồ sơ trước.")
 
 
 class ComponentState(Schema):
@@ -174,6 +190,11 @@ class DossierDetail(DossierSummary):
     problems: list[ProblemOut] = Field(description="Những gì còn thiếu để gửi (hồ sơ chưa gửi / đang bổ sung).")
     supplement: SupplementOut | None
     refusal_reason: str | None
+    withdraw: str | None = Field(
+        description="Rút hồ sơ lúc này: `withdraw` (rút ngay, trước khi tiếp nhận), `request` (đề nghị rút, cơ quan "
+        "trả lời), null (không rút được)."
+    )
+    withdrawal_requested_at: datetime | None
 
 
 class DossierPage(Schema):
@@ -198,6 +219,7 @@ class EventOut(Schema):
     to_status_label: str
     who: str
     by_officer: bool
+    at_desk: bool = Field(description="Bổ sung do Bộ phận Một cửa nhận trực tiếp thay chủ hồ sơ.")
     comment: str
     created_at: datetime
     items: list[SupplementItem]
@@ -208,8 +230,13 @@ class FolderParams(PageParams):
 
 
 class DraftCreate(Schema):
-    procedure: str = Field(..., max_length=32, description="Mã thủ tục, ví dụ 1.001193.")
-    agency: str = Field("", max_length=20, description="Mã cơ quan tiếp nhận (bắt buộc khi thủ tục có nhiều cơ quan).")
+    procedure: str = Field(..., max_length=32, pattern=NO_NUL_PATTERN, description="Mã thủ tục, ví dụ 1.001193.")
+    agency: str = Field(
+        "",
+        max_length=20,
+        pattern=NO_NUL_PATTERN,
+        description="Mã cơ quan tiếp nhận (bắt buộc khi thủ tục có nhiều cơ quan).",
+    )
 
 
 class DraftUpdate(Schema):
@@ -243,6 +270,38 @@ class SupplementIn(Schema):
     eform_data: dict[str, Any] | None = Field(
         None, description="Tờ khai đã sửa, khi tờ khai nằm trong yêu cầu bổ sung."
     )
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(
+        "",
+        max_length=2000,
+        pattern=NO_NUL_PATTERN,
+        description="Lý do rút hồ sơ: không bắt buộc khi rút ngay, bắt buộc khi đề nghị rút.",
+    )
+    version: int | None = Field(None, ge=1)
+
+
+class ReuseIn(Schema):
+    component: int = Field(..., ge=1, le=2**31 - 1, description="Id thành phần hồ sơ của thủ tục.")
+    file_id: int = Field(..., ge=1, le=2**31 - 1, description="Id giấy tờ đã cung cấp (GET …/reusable).")
+
+
+class ReusableFile(Schema):
+    id: int
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    created_at: datetime
+    dossier_code: str | None = Field(description="Hồ sơ trước đã nộp giấy tờ này.")
+
+
+class ReusableComponent(Schema):
+    component_id: int
+    component_name: str
+    document_type: str
+    files: list[ReusableFile]
 
 
 class QueueOut(Schema):
@@ -338,6 +397,8 @@ def _file(record: DossierFile) -> dict[str, Any]:
         "is_signed_pdf": record.is_signed_pdf,
         "created_at": record.created_at,
         "replaced": record.replaced_at is not None,
+        "digitised": record.digitised,
+        "reused": record.reused_from_id is not None,
     }
 
 
@@ -374,6 +435,7 @@ def _history(timeline: list[Any]) -> list[dict[str, Any]]:
             "to_status_label": entry.event.get_to_status_display(),
             "who": str(entry.who),
             "by_officer": entry.by_officer,
+            "at_desk": entry.at_desk,
             "comment": entry.event.comment,
             "created_at": entry.event.created_at,
             "items": _items(entry.items),
@@ -407,11 +469,43 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "problems": problems,
         "supplement": supplement,
         "refusal_reason": page.refusal.comment if page.refusal is not None else None,
+        "withdraw": page.withdraw_mode,
+        "withdrawal_requested_at": dossier.withdrawal_requested_at,
     }
 
 
 def _mine(request: HttpRequest, ref: str) -> Dossier:
     return dossier_for_applicant(user=request.user, ref=ref[:_REF_MAX])
+
+
+def owned_dossier(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The `{ref}` of the path becomes the caller's own dossier, for an endpoint declared with `dossier: Dossier`.
+
+    Anyone else's dossier, or one that does not exist, answers 404 before the endpoint runs (IDOR), the same
+    for every endpoint. A service that still says "forbidden" about a dossier found as the caller's (deleted
+    or handed to the desk in between) answers 404 too: the caller learns nothing more than from a wrong ref.
+    Other domain errors go to the API's one error format (errors.py). The OpenAPI document shows `ref: str`.
+    """
+    signature = get_typed_signature(view)  # resolved in the view's own module, wherever it is declared
+    parameters = [
+        inspect.Parameter("ref", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str)
+        if parameter.name == "dossier"
+        else parameter
+        for parameter in signature.parameters.values()
+    ]
+
+    @wraps(view)
+    def endpoint(request: HttpRequest, ref: str, **kwargs: Any) -> Any:
+        dossier = _mine(request, ref)
+        try:
+            return view(request, dossier, **kwargs)
+        except ApplicationError as exc:
+            if exc.code == "forbidden":
+                raise Http404 from exc
+            raise
+
+    endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return endpoint
 
 
 def _reload(request: HttpRequest, dossier: Dossier) -> Dossier:
@@ -507,16 +601,17 @@ def dossier_create(request: HttpRequest, payload: DraftCreate) -> Status:
 
 
 @citizen_router.get("/dossiers/{ref}", response={200: DossierDetail, 404: ErrorOut, **_AUTH}, summary="Một hồ sơ")
-def dossier(request: HttpRequest, ref: str) -> dict[str, Any]:
+@owned_dossier
+def dossier(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """Hồ sơ chưa gửi theo số, hồ sơ đã gửi theo mã (như /ho-so/<mã>/)."""
-    return _detail(request, _mine(request, ref))
+    return _detail(request, dossier)
 
 
 @citizen_router.get(
     "/dossiers/{ref}/history", response={200: list[EventOut], 404: ErrorOut, **_AUTH}, summary="Quá trình xử lý"
 )
-def dossier_history(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
-    dossier = _mine(request, ref)
+@owned_dossier
+def dossier_history(request: HttpRequest, dossier: Dossier) -> list[dict[str, Any]]:
     return _history(dossier_page(dossier=dossier, viewer=request.user).timeline)
 
 
@@ -591,8 +686,8 @@ def _invalid(errors: dict[str, list[str]]) -> ApplicationError:
     response={200: DossierDetail, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Sửa hồ sơ chưa gửi (Lưu lại)",
 )
-def dossier_update(request: HttpRequest, ref: str, payload: DraftUpdate) -> dict[str, Any]:
-    dossier = _mine(request, ref)
+@owned_dossier
+def dossier_update(request: HttpRequest, dossier: Dossier, payload: DraftUpdate) -> dict[str, Any]:
     sent = payload.dict(exclude_unset=True)
     expected = sent.pop("version", None)
     errors: dict[str, list[str]] = {}
@@ -617,9 +712,9 @@ def dossier_update(request: HttpRequest, ref: str, payload: DraftUpdate) -> dict
     response={201: FileOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Đính kèm tệp cho một thành phần hồ sơ",
 )
-def file_add(request: HttpRequest, ref: str, component: Form[int], file: File[UploadedFile]) -> Status:
+@owned_dossier
+def file_add(request: HttpRequest, dossier: Dossier, component: Form[int], file: File[UploadedFile]) -> Status:
     """multipart/form-data: `component` (id thành phần hồ sơ của thủ tục) và `file`; tệp được kiểm tra theo nội dung."""
-    dossier = _mine(request, ref)
     record = services.dossier_file_add(dossier=dossier, component_id=component, upload=file, actor=request.user)
     return Status(201, _file(record))
 
@@ -629,8 +724,8 @@ def file_add(request: HttpRequest, ref: str, component: Form[int], file: File[Up
     response={204: None, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Bỏ một tệp đính kèm",
 )
-def file_remove(request: HttpRequest, ref: str, file_id: int) -> Status:
-    dossier = _mine(request, ref)
+@owned_dossier
+def file_remove(request: HttpRequest, dossier: Dossier, file_id: int) -> Status:
     services.dossier_file_remove(dossier=dossier, file_id=file_id, actor=request.user)
     return Status(204, None)
 
@@ -640,9 +735,9 @@ def file_remove(request: HttpRequest, ref: str, file_id: int) -> Status:
     response={200: DossierDetail, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Gửi hồ sơ",
 )
-def dossier_send(request: HttpRequest, ref: str, payload: SendIn) -> dict[str, Any]:
+@owned_dossier
+def dossier_send(request: HttpRequest, dossier: Dossier, payload: SendIn) -> dict[str, Any]:
     """Gửi hồ sơ: cùng các kiểm tra như nút Gửi đi (còn thiếu → 422 kèm danh sách); câu trả lời có mã hồ sơ."""
-    dossier = _mine(request, ref)
     if not payload.pledge:
         raise _invalid({"pledge": [_("Vui lòng đánh dấu cam kết trước khi gửi hồ sơ.")]})
     services.dossier_transition(
@@ -656,9 +751,9 @@ def dossier_send(request: HttpRequest, ref: str, payload: SendIn) -> dict[str, A
     response={200: DossierDetail, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
     summary="Gửi bổ sung",
 )
-def dossier_supplement(request: HttpRequest, ref: str, payload: SupplementIn) -> dict[str, Any]:
+@owned_dossier
+def dossier_supplement(request: HttpRequest, dossier: Dossier, payload: SupplementIn) -> dict[str, Any]:
     """Trả lời yêu cầu bổ sung: đính kèm tệp trước (POST …/files), gửi tờ khai ở đây nếu được yêu cầu."""
-    dossier = _mine(request, ref)
     if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
         raise ApplicationError(_("Hồ sơ này hiện không có yêu cầu bổ sung."), code="invalid_transition")
     if payload.eform_data is not None:
@@ -677,6 +772,95 @@ def dossier_supplement(request: HttpRequest, ref: str, payload: SupplementIn) ->
         expected_version=dossier.version if payload.eform_data is not None else payload.version,
     )
     return _detail(request, _reload(request, dossier))
+
+
+@citizen_router.delete(
+    "/dossiers/{ref}",
+    response={204: None, 404: ErrorOut, 409: ErrorOut, **_AUTH},
+    summary="Xóa hồ sơ chưa gửi",
+)
+@owned_dossier
+def dossier_delete(request: HttpRequest, dossier: Dossier) -> Status:
+    """Như nút Xóa: chỉ hồ sơ chưa từng gửi, cùng các tệp của nó (hồ sơ đã gửi → 409 `not_draft`)."""
+    services.dossier_delete_draft(dossier=dossier, actor=request.user)
+    return Status(204, None)
+
+
+@citizen_router.post(
+    "/dossiers/{ref}/withdraw",
+    response={200: DossierDetail, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **_AUTH},
+    summary="Rút hồ sơ",
+)
+@owned_dossier
+def dossier_withdraw(request: HttpRequest, dossier: Dossier, payload: WithdrawIn) -> dict[str, Any]:
+    """Như trang Rút hồ sơ: chưa tiếp nhận → rút ngay; đã tiếp nhận → đề nghị rút (bắt buộc lý do), cơ quan trả lời.
+
+    Chế độ hiện tại có trong `withdraw` của hồ sơ; không rút được (đã kết thúc, đã đề nghị) → 409.
+    """
+    mode = withdraw_mode(dossier)
+    if mode is None:
+        raise ApplicationError(withdraw_unavailable_reason(dossier), code="invalid_transition")
+    reason = payload.reason.strip()
+    if mode == WITHDRAW_REQUEST and not reason:
+        raise _invalid({"reason": [_("Vui lòng nhập lý do đề nghị rút hồ sơ.")]})
+    services.dossier_transition(
+        dossier_id=dossier.pk,
+        action=DossierAction.WITHDRAW if mode == WITHDRAW_NOW else DossierAction.REQUEST_WITHDRAWAL,
+        actor=request.user,
+        comment=reason,
+        expected_version=payload.version,
+    )
+    return _detail(request, _reload(request, dossier))
+
+
+@citizen_router.get(
+    "/dossiers/{ref}/reusable",
+    response={200: list[ReusableComponent], 404: ErrorOut, **_AUTH},
+    summary="Giấy tờ đã cung cấp có thể dùng lại",
+)
+@owned_dossier
+def reusable(request: HttpRequest, dossier: Dossier) -> list[dict[str, Any]]:
+    """Như “Dùng lại giấy tờ đã cung cấp”: giấy tờ cùng loại trong các hồ sơ trước đã được tiếp nhận, mới nhất trước
+    (tối đa 5 mỗi thành phần, mỗi nội dung một lần), cho các thành phần đang sửa được; hồ sơ không sửa được → []."""
+    scope = services.dossier_edit_scope(dossier)
+    if scope is None:
+        return []
+    components = [c for c in dossier_components(dossier=dossier) if c.document_type and scope.allows(c.pk)]
+    offered = reusable_by_component(user=request.user, components=components)
+    return [
+        {
+            "component_id": c.pk,
+            "component_name": c.name,
+            "document_type": c.document_type,
+            "files": [
+                {
+                    "id": f.pk,
+                    "name": f.name,
+                    "kind": f.kind,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "created_at": f.created_at,
+                    "dossier_code": f.dossier.code,
+                }
+                for f in offered.get(c.pk, [])
+            ],
+        }
+        for c in components
+    ]
+
+
+@citizen_router.post(
+    "/dossiers/{ref}/reuse",
+    response={201: FileOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, **_AUTH},
+    summary="Đính kèm bằng giấy tờ đã cung cấp",
+)
+@owned_dossier
+def file_reuse(request: HttpRequest, dossier: Dossier, payload: ReuseIn) -> Status:
+    """`{component, file_id}`: giấy tờ lấy từ GET …/reusable; không phải tải lên lại (cùng tệp đã lưu, cùng SHA-256)."""
+    record = services.dossier_file_reuse(
+        dossier=dossier, component_id=payload.component, source_file_id=payload.file_id, actor=request.user
+    )
+    return Status(201, _file(record))
 
 
 # --- Cán bộ ----------------------------------------------------------------------------------------

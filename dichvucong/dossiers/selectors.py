@@ -57,6 +57,8 @@ def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
     learn which codes exist by trying them.
     """
     ref = (ref or "")[:40]
+    if "\x00" in ref:  # no code holds NUL, and PostgreSQL refuses to compare text with it (a 500)
+        raise Http404("Không tìm thấy hồ sơ.")
     base = Dossier.objects.exclude(_DESK_DRAFT).select_related("procedure_version__procedure", "agency", "applicant")
     # isascii(): "³" and other Unicode digits pass isdigit() but not int().
     if ref.isascii() and ref.isdigit():

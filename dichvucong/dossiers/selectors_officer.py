@@ -215,6 +215,8 @@ def countdown(
 
 def dossier_for_officer(*, user: Any, code: str) -> Dossier:
     """A sent dossier of the officer's agency by its code; 404 for any other (the same answer as unknown)."""
+    if "\x00" in (code or ""):  # PostgreSQL refuses to compare text with NUL: a 500 otherwise
+        raise Http404(_("Không tìm thấy hồ sơ."))
     dossier = (
         agency_dossiers(user)
         .select_related("procedure_version__procedure", "agency", "applicant", "assignee", "process")

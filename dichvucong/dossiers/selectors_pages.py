@@ -104,6 +104,8 @@ class TimelineEntry:
     items: list[dict[str, Any]] = field(default_factory=list)
     files: list[DossierFile] = field(default_factory=list)
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # A supplement the one-stop desk received on paper for the owner (services.desk_receives_supplement).
+    at_desk: bool = False
 
 
 @dataclass
@@ -127,6 +129,13 @@ def withdraw_mode(dossier: Dossier) -> str | None:
     if dossier.status in TRANSITIONS[DossierAction.REQUEST_WITHDRAWAL].from_statuses:
         return WITHDRAW_REQUEST if dossier.withdrawal_requested_at is None else None
     return None
+
+
+def withdraw_unavailable_reason(dossier: Dossier) -> str:
+    """Why the applicant cannot withdraw now (withdraw_mode is None), in the words of the page and the API."""
+    if dossier.withdrawal_requested_at is not None:
+        return _("Bạn đã đề nghị rút hồ sơ này; vui lòng chờ cơ quan trả lời.")
+    return _("Hồ sơ đang ở trạng thái “%(status)s”, không thể rút.") % {"status": dossier.get_status_display()}
 
 
 def lookup_url(dossier: Dossier) -> str:
@@ -187,7 +196,9 @@ def _timeline(
     request: DossierEvent | None = None
     for event in events:
         rule = TRANSITIONS.get(event.action)
-        by_officer = rule is not None and rule.actor == ACTOR_OFFICER
+        data = event.data if isinstance(event.data, dict) else {}
+        at_desk = event.action == DossierAction.SUBMIT_SUPPLEMENT and bool(data.get("at_desk"))
+        by_officer = at_desk or (rule is not None and rule.actor == ACTOR_OFFICER)
         if event.actor_id is not None and event.actor_id == viewer.pk:
             who = _("Bạn")
         else:
@@ -204,8 +215,8 @@ def _timeline(
             by_officer=by_officer,
             status_changed=event.from_status != event.to_status,
             comment_label=comment_label,
+            at_desk=at_desk,
         )
-        data = event.data if isinstance(event.data, dict) else {}
         if event.action == DossierAction.REQUEST_SUPPLEMENT:
             request = event
             entry.items = [item for item in data.get("items", []) if isinstance(item, dict)]

@@ -235,7 +235,25 @@ def _may_edit(dossier: Dossier, actor: AbstractBaseUser) -> bool:
     """
     if _is_desk_draft(dossier):
         return can_act_for_agency(actor, dossier.agency_id, ROLE_ONE_STOP)
-    return actor.pk == dossier.applicant_id
+    return actor.pk == dossier.applicant_id or desk_receives_supplement(dossier, actor)
+
+
+def desk_receives_supplement(dossier: Dossier, actor: AbstractBaseUser) -> bool:
+    """Whether this officer may take a desk dossier's supplementary papers at the desk, for its owner.
+
+    A dossier brought in person or by post may belong to an account the desk created inactive (no
+    password): its owner cannot answer a supplement request online, so they bring the papers back to the
+    desk, which scans them and sends the supplement on their behalf, through the same move as the
+    citizen's "Gửi bổ sung". Only a one-stop officer of the dossier's own agency (not a system
+    administrator from elsewhere); an owner with an account keeps their own path as well.
+    """
+    return (
+        dossier.channel != IntakeChannel.ONLINE
+        and dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+        and actor.pk != dossier.applicant_id
+        and officer_agency_id(actor) == dossier.agency_id
+        and can_act_for_agency(actor, dossier.agency_id, ROLE_ONE_STOP)
+    )
 
 
 # --- Drafts ---------------------------------------------------------------------------------------
@@ -469,7 +487,7 @@ def dossier_file_add(*, dossier: Dossier, component_id: Any, upload: Any, actor:
             round=_file_round(locked),
             uploaded_by=actor,
             # Paper brought to the desk and scanned there (số hóa): the officer vouches for the copy.
-            digitised=_is_desk_draft(locked),
+            digitised=_is_desk_draft(locked) or desk_receives_supplement(locked, actor),
         )
         upload.seek(0)
         record.file.save(record.name, upload, save=False)
@@ -556,6 +574,9 @@ def _actor_allowed(*, rule: Transition, dossier: Dossier, actor: AbstractBaseUse
     if actor is None:
         return False
     if rule.actor == ACTOR_APPLICANT:
+        if desk_receives_supplement(dossier, actor):
+            # The desk hands in the owner's supplementary papers; withdrawing stays the owner's decision.
+            return rule is TRANSITIONS[DossierAction.SUBMIT_SUPPLEMENT]
         # On a desk draft the desk acts for the applicant (sends it, or drops it).
         return _may_edit(dossier, actor)
     if rule.actor == ACTOR_CONSULTED:
@@ -1103,6 +1124,9 @@ def _apply_effects(
         dossier.supplement_round += 1
         changed.append("supplement_round")
         event_data["round"] = dossier.supplement_round
+        if actor is not None and actor.pk != dossier.applicant_id:
+            # Only the desk answers for someone else (desk_receives_supplement): the history says so.
+            event_data["at_desk"] = True
         if request and "eform_before" in request.data:
             event_data["eform_after"] = dossier.eform_data
         event_data["files"] = list(

@@ -30,7 +30,6 @@ from dichvucong.documents.http import pdf_response
 from dichvucong.documents.verification import issued_document_render
 from dichvucong.dossiers.constants import DossierAction, DossierStatus
 from dichvucong.dossiers.lookup import mask_name
-from dichvucong.dossiers.models import Dossier
 from dichvucong.dossiers.selectors import (
     dossier_file_for_applicant,
     dossier_for_applicant,
@@ -47,6 +46,7 @@ from dichvucong.dossiers.selectors_pages import (
     folder_page,
     folder_tabs,
     withdraw_mode,
+    withdraw_unavailable_reason,
 )
 from dichvucong.dossiers.services import dossier_delete_draft, dossier_transition, dossier_url
 
@@ -178,7 +178,7 @@ def withdraw(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = dossier_for_applicant(user=request.user, ref=ref)
     mode = withdraw_mode(dossier)
     if mode is None:
-        messages.error(request, _withdraw_unavailable(dossier))
+        messages.error(request, withdraw_unavailable_reason(dossier))
         return redirect(dossier_url(dossier))
     form = WithdrawForm(request.POST or None, mode=mode, initial={"version": dossier.version})
     if request.method == "POST" and form.is_valid():
@@ -257,12 +257,6 @@ def _content_disposition(disposition: str, filename: str) -> str:
     ascii_name = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     fallback = _NOT_ASCII_SAFE.sub("-", ascii_name).strip("-.") or "tep-dinh-kem"
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def _withdraw_unavailable(dossier: Dossier) -> str:
-    if dossier.withdrawal_requested_at is not None:
-        return _("Bạn đã đề nghị rút hồ sơ này; vui lòng chờ cơ quan trả lời.")
-    return _("Hồ sơ đang ở trạng thái “%(status)s”, không thể rút.") % {"status": dossier.get_status_display()}
 
 
 def _rebound(form: WithdrawForm, *, mode: str, version: int, error: str) -> WithdrawForm:

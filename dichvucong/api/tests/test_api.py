@@ -109,6 +109,30 @@ def test_bad_query_parameters_are_422_with_the_field_named(client):
     assert set(error["fields"]) == {"limit", "level"}
 
 
+def test_a_nul_character_in_the_catalogue_search_is_422_not_a_crash(client):
+    # PostgreSQL cannot compare text with NUL: found by schemathesis with more examples.
+    response = client.get(f"{API}/procedures", {"q": "khai\x00sinh", "agency": "\r\x00"})
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {"q": ["Chứa ký tự không hợp lệ."], "agency": ["Chứa ký tự không hợp lệ."]}
+
+
+def test_a_nul_character_in_a_path_or_a_new_draft_is_refused_not_a_crash(client, personas):
+    citizen, officer = bearer(personas.citizen), bearer(personas.officer_a)
+    for path, headers in (
+        ("/dossiers/a%00b", citizen),
+        ("/dossiers/a%00b/history", citizen),
+        ("/dossiers/a%00b/payments", citizen),
+        ("/procedures/a%00b", {}),
+        ("/officer/dossiers/a%00b", officer),
+    ):
+        response = client.get(f"{API}{path}", **headers)
+        assert response.status_code == 404, (path, response.content)
+        assert error_of(response)["code"] == "not_found"
+    created = client.post(f"{API}/dossiers", {"procedure": "1.0\x00", "agency": "A\x00"}, "application/json", **citizen)
+    assert created.status_code == 422
+    assert set(error_of(created)["fields"]) == {"procedure", "agency"}
+
+
 def test_catalogue_search_costs_the_same_queries_whatever_the_size(client, django_assert_max_num_queries):
     for n in range(3):
         make_procedure(f"9.1000{n:02d}", f"Thủ tục thử nghiệm số {n}")

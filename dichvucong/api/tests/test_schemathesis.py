@@ -18,7 +18,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
 from dichvucong.api.tests.conftest import bearer
-from dichvucong.dossiers.tests.factories import DossierFactory
+from dichvucong.catalog.tests.factories import make_procedure
+from dichvucong.dossiers.tests.factories import DossierFactory, desk_officer
+from dichvucong.payments.services import payment_record_at_desk, payment_request_create
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +55,18 @@ def test_every_operation_honours_its_document(api_schema, personas, birth_proced
     supplement = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, supplement_requested=True)
     # A draft of the procedure with the full birth-registration e-form: generated declarations reach the engine.
     draft = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, procedure=birth_procedure)
+    # Deleting and withdrawing end a dossier: they get their own, so the other operations keep theirs.
+    disposable = {
+        ("DELETE", "/api/v1/dossiers/{ref}"): (
+            DossierFactory(applicant=personas.citizen, agency=personas.agency_a, procedure=birth_procedure),
+            DossierFactory(applicant=personas.citizen, agency=personas.agency_a, supplement_requested=True),
+        ),
+        ("POST", "/api/v1/dossiers/{ref}/withdraw"): (
+            DossierFactory(applicant=personas.citizen, agency=personas.agency_a),
+            DossierFactory(applicant=personas.citizen, agency=personas.agency_a, received=True),
+        ),
+    }
+    paid = _paid_request(personas)
     citizen = {"Authorization": bearer(personas.citizen)["HTTP_AUTHORIZATION"]}
     officer = {"Authorization": bearer(personas.officer_a)["HTTP_AUTHORIZATION"]}
     failures: list[str] = []
@@ -62,14 +76,27 @@ def test_every_operation_honours_its_document(api_schema, personas, birth_proced
         runs = [{}]
         if "{ref}" in operation.path:
             # Random refs mostly meet 404; these runs reach the real rules with the owner's own dossiers.
-            runs += [{"ref": str(draft.pk)}, {"ref": supplement.code}]
+            first, second = disposable.get((operation.method.upper(), operation.path), (draft, supplement))
+            runs += [{"ref": str(first.pk)}, {"ref": second.code}]
+        if "{payment_id}" in operation.path:
+            runs += [{"ref": paid.dossier.code, "payment_id": paid.pk}]
         try:
             for path_parameters in runs:
                 _checker(operation, headers, path_parameters)()
         except Exception as failure:  # every operation's failure is reported at the end, not just the first
             failures.append(f"{operation.method.upper()} {operation.path}: {failure}")
-    assert len(operations) == 19
+    assert len(operations) == 25
     assert not failures, "\n\n".join(failures)
+
+
+def _paid_request(personas):
+    fees = [{"fee_type": "le_phi", "name": "Lệ phí", "kind": "fixed", "amount": 50_000}]
+    procedure = make_procedure("9.400001", "Thủ tục có lệ phí", agencies=[personas.agency_a.code], fees=fees)
+    dossier = DossierFactory(applicant=personas.citizen, agency=personas.agency_a, procedure=procedure, submitted=True)
+    request = payment_request_create(dossier=dossier, actor=desk_officer(personas.agency_a))
+    payment_record_at_desk(request=request, actor=desk_officer(personas.agency_a))
+    request.refresh_from_db()
+    return request
 
 
 def _checker(operation, headers, path_parameters):
