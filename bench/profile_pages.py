@@ -77,7 +77,10 @@ def _top_up(rows: int) -> dict[str, list]:
     applicant = User.objects.filter(username__startswith="bench").order_by("pk").first()
     agency = Agency.objects.filter(code__endswith=".K46").order_by("code").first()
     with connection.cursor() as cursor:
-        for column, owner, wanted in (("applicant_id", applicant.pk, APPLICANT_DOSSIERS), ("agency_id", agency.pk, AGENCY_DOSSIERS)):
+        for column, owner, wanted in (
+            ("applicant_id", applicant.pk, APPLICANT_DOSSIERS),
+            ("agency_id", agency.pk, AGENCY_DOSSIERS),
+        ):
             have = Dossier.objects.filter(**{column: owner}).count()
             if have < min(wanted, rows):
                 # The lowest ids not yet theirs: the same rows on every run at a given size.
@@ -164,7 +167,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=100, help="requests per page")
     parser.add_argument("--page", action="append", default=[], help="only pages whose name contains this (repeatable)")
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of each page")
-    parser.add_argument("--explain", type=int, nargs="?", const=3, default=0, help="EXPLAIN ANALYZE the N slowest SELECTs")
+    parser.add_argument(
+        "--explain", type=int, nargs="?", const=3, default=0, help="EXPLAIN ANALYZE the N slowest SELECTs"
+    )
     parser.add_argument("--redis", action="store_true", help="keep the cache in Redis 127.0.0.1:6379, database 8")
     args = parser.parse_args()
 
