@@ -163,7 +163,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         "documents": list(dossier.documents.order_by("created_at")),
         "consultations": list(dossier.consultations.select_related("agency", "requested_by", "answered_by")),
         "payments": _payments_of(dossier),
-        "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
+        "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS, events=overview.events),
         "integrity_findings": dossier_open_findings(dossier_id=dossier.pk),
         # Against the first appointment: an extension does not make a late dossier on time (DESIGN §4).
         "outcome": timeliness(

@@ -219,7 +219,8 @@ def dossier_for_officer(*, user: Any, code: str) -> Dossier:
     dossier = (
         agency_dossiers(user)
         .select_related("procedure_version__procedure", "agency", "applicant", "assignee", "process")
-        .prefetch_related("process__steps")
+        # The components are read by the page's overview and again by the supplement form: once.
+        .prefetch_related("process__steps", "procedure_version__components")
         .filter(code=(code or "")[:40])
         .first()
     )

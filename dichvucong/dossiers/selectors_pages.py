@@ -119,6 +119,7 @@ class DossierPage:
     supplement: DossierEvent | None
     withdraw_mode: str | None
     lookup_url: str
+    events: list[DossierEvent] = field(default_factory=list)  # every event, for the slips offered
 
 
 def withdraw_mode(dossier: Dossier) -> str | None:
@@ -243,6 +244,7 @@ def dossier_page(*, dossier: Dossier, viewer: AbstractBaseUser) -> DossierPage:
         ),
         withdraw_mode=withdraw_mode(dossier),
         lookup_url=lookup_url(dossier),
+        events=events,
     )
 
 
