@@ -120,7 +120,7 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/queues.html", context)
 
 
-def _holders(dossier: Any, action: str, state: Any, known: dict[Any, list[Any]]) -> list[Any] | None:
+def _holders(dossier: Any, action: str, state: Any, known: dict[Any, list[Any]] | None = None) -> list[Any] | None:
     """Who a hand-off may go to: the holders of the step the move leads to (None: the move chooses nobody).
 
     `known` keeps the answer per step for the page: forwarding and proposing a refusal both lead
@@ -132,6 +132,7 @@ def _holders(dossier: Any, action: str, state: Any, known: dict[Any, list[Any]])
         step = next_step(state)
     else:
         return None
+    known = {} if known is None else known
     if step not in known:
         known[step] = officers_for_step(agency_id=dossier.agency_id, step=step)
     return known[step]
