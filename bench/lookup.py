@@ -345,14 +345,16 @@ def main() -> int:
     parser.add_argument("--unknown", type=int, default=50, help="look-ups of unknown codes (and of code + CCCD)")
     parser.add_argument("--postgres", action="store_true", help=f"use PostgreSQL (database {DATABASE}_<rows>)")
     parser.add_argument("--redis", action="store_true", help="keep the cache in Redis 127.0.0.1:6379, database 14")
+    parser.add_argument("--database", help=f"PostgreSQL database name (default {DATABASE}_<rows>)")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.gettempdir()) / "dvc-bench-lookup"
     data_dir.mkdir(exist_ok=True)
     # One database per size, so that runs at 10,000 and 1,000,000 can alternate without refilling.
     if args.postgres:
-        create_postgres_database(f"{DATABASE}_{args.rows}")
-        database_url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}_{args.rows}"
+        name = args.database or f"{DATABASE}_{args.rows}"
+        create_postgres_database(name)
+        database_url = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         database_url = f"sqlite:///{data_dir / f'bench-{args.rows}.sqlite3'}"
     os.environ.update(environment(database_url, data_dir))

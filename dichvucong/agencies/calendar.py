@@ -252,21 +252,50 @@ class WorkingCalendar:
         return self.add_working_time(start, timedelta(hours=hours))
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """Working time elapsed in [start, end); the inverse of `add_working_time`."""
+        """Working time elapsed in [start, end); the inverse of `add_working_time`.
+
+        Only the first and the last day are partial; the days between are whole working days or
+        none, so they are counted, not walked: a queue of dossiers two years overdue shows each
+        row's countdown at the cost of a few set look-ups instead of 700 days of datetimes.
+        """
         begin, finish = _to_local(start), _to_local(end)
         if finish <= begin:
             return _ZERO
-        total = _ZERO
-        day = begin.date()
-        last = finish.date()
-        while day <= last:
-            if self.is_working_day(day):
-                for period_start, period_end in self.periods:
-                    overlap = min(finish, _at(day, period_end)) - max(begin, _at(day, period_start))
-                    if overlap > _ZERO:
-                        total += overlap
-            day += _ONE_DAY
+        first, last = begin.date(), finish.date()
+        total = self._overlap(first, begin, finish)
+        if last > first:
+            total += self._overlap(last, begin, finish)
+            total += self.working_days_between(first + _ONE_DAY, last - _ONE_DAY) * self.day_length()
         return total
+
+    def _overlap(self, day: date, begin: datetime, finish: datetime) -> timedelta:
+        total = _ZERO
+        if self.is_working_day(day):
+            for period_start, period_end in self.periods:
+                overlap = min(finish, _at(day, period_end)) - max(begin, _at(day, period_start))
+                if overlap > _ZERO:
+                    total += overlap
+        return total
+
+    def working_days_between(self, first: date, last: date) -> int:
+        """How many working days there are from `first` to `last`, both included (0 if last < first).
+
+        Monday–Friday by arithmetic, then corrected for the few days whose status differs from
+        their weekday's: holidays, make-up Saturdays and the administrator's rows.
+        """
+        if last < first:
+            return 0
+        span = (last - first).days + 1
+        weeks, rest = divmod(span, 7)
+        weekdays = weeks * 5 + sum(1 for k in range(rest) if (first.weekday() + k) % 7 not in _WEEKEND)
+        special = set(self.extra_days_off) | set(self.makeup_working_days)
+        if self.use_national_holidays:
+            for year in range(first.year, last.year + 1):
+                special |= national_days_off(year) | national_make_up_days(year)
+        for day in special:
+            if first <= day <= last:
+                weekdays += int(self.is_working_day(day)) - int(day.weekday() not in _WEEKEND)
+        return weekdays
 
     def add_duration(self, start: datetime, amount: int, unit: str, *, cutoff: time | None = None) -> datetime:
         """The deadline of a time limit of `amount` `unit`s (a TimeUnit value) from `start`.

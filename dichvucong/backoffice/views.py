@@ -125,23 +125,33 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/queues.html", context)
 
 
-def _holders(dossier: Any, action: str, state: Any) -> list[Any] | None:
-    """Who a hand-off may go to: the holders of the step the move leads to (None: the move chooses nobody)."""
+def _holders(dossier: Any, action: str, state: Any, known: dict[Any, list[Any]] | None = None) -> list[Any] | None:
+    """Who a hand-off may go to: the holders of the step the move leads to (None: the move chooses nobody).
+
+    `known` keeps the answer per step for the page: forwarding and proposing a refusal both lead
+    to the next step, and its holders are read once.
+    """
     if action == DossierAction.RECEIVE:
-        return officers_for_step(agency_id=dossier.agency_id, step=first_step(dossier=dossier))
-    if action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
-        return officers_for_step(agency_id=dossier.agency_id, step=next_step(state))
-    return None
+        step = first_step(dossier=dossier)
+    elif action in (DossierAction.FORWARD, DossierAction.PROPOSE_REFUSAL):
+        step = next_step(state)
+    else:
+        return None
+    known = {} if known is None else known
+    if step not in known:
+        known[step] = officers_for_step(agency_id=dossier.agency_id, step=step)
+    return known[step]
 
 
 def _action_forms(request: HttpRequest, dossier: Any, actions: tuple[str, ...], bound: ActionForm | None) -> list:
     state = dossier_engine_state(dossier)
     forms = []
+    known: dict[Any, list[Any]] = {}
     for action in actions:
         if bound is not None and bound.action == action:
             forms.append(bound)
             continue
-        holders = _holders(dossier, action, state)
+        holders = _holders(dossier, action, state, known)
         forms.append(ActionForm(action=action, dossier=dossier, holders=holders, initial={"version": dossier.version}))
     return forms
 
@@ -160,7 +170,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         "action_forms": _action_forms(request, dossier, actions, bound),
         # Papers brought back to the desk for a desk dossier's supplement request (views_desk.desk_supplement).
         "desk_supplement": desk_receives_supplement(dossier, request.user),
-        "handoffs": dossier_handoffs(dossier=dossier) if dossier.received_at else [],
+        "handoffs": dossier_handoffs(dossier=dossier, events=overview.events) if dossier.received_at else [],
         "acceptance": countdown(dossier, dossier.acceptance_due_at, now=moment)
         if dossier.status == DossierStatus.SUBMITTED
         else None,
@@ -170,7 +180,7 @@ def _dossier_context(request: HttpRequest, dossier: Any, bound: ActionForm | Non
         "documents": list(dossier.documents.order_by("created_at")),
         "consultations": list(dossier.consultations.select_related("agency", "requested_by", "answered_by")),
         "payments": _payments_of(dossier),
-        "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS),
+        "slips": available_slips(dossier=dossier, kinds=OFFICER_SLIPS, events=overview.events),
         "integrity_findings": dossier_open_findings(dossier_id=dossier.pk),
         # Against the first appointment: an extension does not make a late dossier on time (DESIGN §4).
         "outcome": timeliness(

@@ -107,9 +107,20 @@ class Dossier(models.Model):
         ordering = ("-created_at", "-pk")
         indexes = [
             # "Hồ sơ của tôi": one applicant's dossiers by folder, newest first.
-            models.Index(fields=("applicant", "status", "-created_at"), name="dossier_applicant_status"),
-            # The back office queues: one agency's dossiers by status, by deadline.
-            models.Index(fields=("agency", "status"), name="dossier_agency_status"),
+            # The folder counts and the page's keys read only this index (PostgreSQL, once vacuumed):
+            # with 1,000 dossiers an applicant's count visited 1,000 heap pages.
+            models.Index(
+                fields=("applicant", "status", "-created_at"),
+                include=("channel", "id"),
+                name="dossier_applicant_folders",
+            ),
+            # The back office queues: one agency's dossiers by status, by deadline. The tab counts
+            # read only this index: every column they test is in it (5,000 heap pages otherwise).
+            models.Index(
+                fields=("agency", "status", "appointment_at"),
+                include=("id", "assignee", "process", "step_order", "submitted_at"),
+                name="dossier_agency_queue_counts",
+            ),
             models.Index(fields=("agency", "status", "acceptance_due_at"), name="dossier_acceptance_queue"),
             models.Index(fields=("agency", "status", "step_due_at"), name="dossier_step_queue"),
             models.Index(fields=("assignee", "status", "step_due_at"), name="dossier_assignee_queue"),

@@ -169,13 +169,14 @@ def _units_of(user_ids: set[int]) -> dict[int, str]:
     return {row.user_id: row.unit.name if row.unit else "" for row in rows}
 
 
-def dossier_handoffs(*, dossier: Dossier) -> list[Handoff]:
-    """Every hand-off of the dossier, from its history, with its early / on time / late mark (two queries)."""
-    events = [
-        event
-        for event in DossierEvent.objects.filter(dossier=dossier).order_by("sequence")
-        if (event.data or {}).get("handoff")
-    ]
+def dossier_handoffs(*, dossier: Dossier, events: list[DossierEvent] | None = None) -> list[Handoff]:
+    """Every hand-off of the dossier, from its history, with its early / on time / late mark.
+
+    Two queries, or one when the caller passes the dossier's `events` (in sequence order) it has read.
+    """
+    if events is None:
+        events = list(DossierEvent.objects.filter(dossier=dossier).order_by("sequence"))
+    events = [event for event in events if (event.data or {}).get("handoff")]
     people = {event.actor_id for event in events if event.actor_id}
     people |= {(event.data.get("step") or {}).get("assignee") for event in events} - {None}
     units = _units_of(people) if people else {}

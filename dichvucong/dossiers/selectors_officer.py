@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.agencies.calendar import calendar_for
+from dichvucong.core.pagination import KeysFirstPaginator
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, restrict_to_agency
 from dichvucong.dossiers.codes import CODE_TIMEZONE
 from dichvucong.dossiers.constants import DossierStatus
@@ -169,7 +170,7 @@ def queue_page(
 ) -> Page:
     """One page of a queue; `count` is the tab's figure (so the paginator does not count again)."""
     rows = queue_rows(user, slug=slug, conditions=conditions, filters=filters)
-    paginator = Paginator(rows, QUEUE_PAGE_SIZE)
+    paginator = KeysFirstPaginator(rows, QUEUE_PAGE_SIZE)
     if filters is None or not filters.active:
         paginator.count = count  # type: ignore[misc] - cached_property, set to the known figure
     return paginator.get_page(page_number)
@@ -220,7 +221,8 @@ def dossier_for_officer(*, user: Any, code: str) -> Dossier:
     dossier = (
         agency_dossiers(user)
         .select_related("procedure_version__procedure", "agency", "applicant", "assignee", "process")
-        .prefetch_related("process__steps")
+        # The components are read by the page's overview and again by the supplement form: once.
+        .prefetch_related("process__steps", "procedure_version__components")
         .filter(code=(code or "")[:40])
         .first()
     )

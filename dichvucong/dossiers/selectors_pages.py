@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from dichvucong.accounts.validators import local_phone
 from dichvucong.catalog.eforms import display_rows
 from dichvucong.catalog.models import DossierComponent
 from dichvucong.core.addresses import format_address
+from dichvucong.core.pagination import KeysFirstPaginator
 from dichvucong.dossiers.constants import CitizenFolder, DossierAction, DossierStatus, ResultDelivery
 from dichvucong.dossiers.files import KINDS, human_size
 from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
@@ -85,7 +86,7 @@ def folder_page(*, user: AbstractBaseUser, folder: str, count: int, page_number:
         # One more query for the page, whatever its size: the officer's words the row shows.
         notes = DossierEvent.objects.filter(action=action).order_by("-sequence")
         queryset = queryset.prefetch_related(Prefetch("events", queryset=notes, to_attr="notes"))
-    paginator = Paginator(queryset, FOLDER_PAGE_SIZE)
+    paginator = KeysFirstPaginator(queryset, FOLDER_PAGE_SIZE)
     paginator.count = count  # a cached_property: set, it saves the COUNT(*) query
     return paginator.get_page(page_number)
 
@@ -120,6 +121,7 @@ class DossierPage:
     supplement: DossierEvent | None
     withdraw_mode: str | None
     lookup_url: str
+    events: list[DossierEvent] = field(default_factory=list)  # every event, for the slips offered
 
 
 def withdraw_mode(dossier: Dossier) -> str | None:
@@ -253,6 +255,7 @@ def dossier_page(*, dossier: Dossier, viewer: AbstractBaseUser) -> DossierPage:
         ),
         withdraw_mode=withdraw_mode(dossier),
         lookup_url=lookup_url(dossier),
+        events=events,
     )
 
 

@@ -47,9 +47,14 @@ def _last(dossier: Dossier, action: str) -> DossierEvent | None:
     )
 
 
-def available_slips(*, dossier: Dossier, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(kind, label) of the slips this dossier has, in one query."""
-    done = set(DossierEvent.objects.filter(dossier=dossier).values_list("action", flat=True).distinct())
+def available_slips(
+    *, dossier: Dossier, kinds: tuple[str, ...], events: list[DossierEvent] | None = None
+) -> list[tuple[str, str]]:
+    """(kind, label) of the slips this dossier has: from `events` when the page has read them, else one query."""
+    if events is not None:
+        done = {event.action for event in events}
+    else:
+        done = set(DossierEvent.objects.filter(dossier=dossier).values_list("action", flat=True).distinct())
     return [(kind, str(SlipKind(kind).label)) for kind in kinds if _SLIP_MOVES[kind] in done]
 
 

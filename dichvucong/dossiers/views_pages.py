@@ -84,10 +84,11 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         return redirect(dossier_url(dossier))
     from dichvucong.dossiers.slips import CITIZEN_SLIPS, available_slips
 
+    overview = dossier_page(dossier=dossier, viewer=request.user)
     context = {
-        "overview": dossier_page(dossier=dossier, viewer=request.user),
+        "overview": overview,
         "results": results_for_applicant(dossier=dossier),
-        "slips": available_slips(dossier=dossier, kinds=CITIZEN_SLIPS) if dossier.code else [],
+        "slips": available_slips(dossier=dossier, kinds=CITIZEN_SLIPS, events=overview.events) if dossier.code else [],
         "payments": list(dossier.payment_requests.prefetch_related("lines").order_by("created_at"))
         if dossier.code
         else [],

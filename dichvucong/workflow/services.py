@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,11 +32,14 @@ def _total_hours(procedure: Procedure) -> Decimal:
 
 def process_in_force(*, procedure: Procedure, agency: Any) -> ProcessDefinition | None:
     """The published process for this agency, else the one for every agency; None when there is none."""
-    candidates = ProcessDefinition.objects.filter(procedure=procedure, status=VersionStatus.PUBLISHED).prefetch_related(
-        "steps"
+    # One query for both: the agency's own rows sort before the shared ones (NULL last), the latest first.
+    scope = Q(agency__isnull=True) | Q(agency=agency) if agency is not None else Q(agency__isnull=True)
+    return (
+        ProcessDefinition.objects.filter(scope, procedure=procedure, status=VersionStatus.PUBLISHED)
+        .prefetch_related("steps")
+        .order_by(F("agency_id").asc(nulls_last=True), "-number")
+        .first()
     )
-    own = candidates.filter(agency=agency).first()
-    return own or candidates.filter(agency__isnull=True).first()
 
 
 def process_for(*, procedure: Procedure, agency: Any) -> ProcessDefinition:

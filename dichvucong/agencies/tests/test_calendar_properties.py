@@ -189,3 +189,32 @@ def test_whole_working_days_from_the_opening_end_at_a_closing(calendar, day, cou
     for _ in range(count - 1):
         last = calendar.next_working_day(last)
     assert calendar.add_working_days(opening, count) == calendar.end_of_working_day(last)
+
+
+def _walked(calendar: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """The day-by-day walk working_time_between replaced: the reference its arithmetic must equal."""
+    begin, finish = start.astimezone(TZ), end.astimezone(TZ)
+    total, day = timedelta(0), begin.date()
+    while day <= finish.date():
+        if calendar.is_working_day(day):
+            for period_start, period_end in calendar.periods:
+                overlap = min(finish, datetime.combine(day, period_end, tzinfo=TZ)) - max(
+                    begin, datetime.combine(day, period_start, tzinfo=TZ)
+                )
+                total += max(overlap, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+@PROPERTY
+@given(calendars, starts, starts)
+def test_working_time_between_counts_what_a_day_walk_counts(calendar, first, second):
+    assert calendar.working_time_between(first, second) == _walked(calendar, first, second)
+
+
+@PROPERTY
+@given(calendars, any_day, st.integers(-3, 800))
+def test_working_days_between_counts_each_working_day(calendar, first, length):
+    last = first + timedelta(days=length)
+    expected = sum(calendar.is_working_day(first + timedelta(days=k)) for k in range(length + 1))
+    assert calendar.working_days_between(first, last) == expected

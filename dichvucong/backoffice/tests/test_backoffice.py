@@ -192,9 +192,31 @@ def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_doss
 
 
 # Session, user, TOTP device, officer profile, roles, the national calendar rows ("sắp đến hạn"),
-# the tab counts, the open consultations' count, the page's rows, the agency's calendar rows
-# (countdowns), the bell's unread count.
-QUEUE_QUERIES = 11
+# the tab counts, the open consultations' count, the page's keys and then its rows
+# (core.pagination), the agency's calendar rows (countdowns), the bell's unread count.
+QUEUE_QUERIES = 12
+
+
+def test_an_overdue_queue_of_old_dossiers_costs_the_same_queries_and_shows_each_delay(
+    client, personas, django_assert_num_queries
+):
+    """Two years overdue: each row's countdown is counted, not walked day by day (agencies.calendar)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    procedure = procedure_for(personas.agency_a)
+    for _ in range(30):
+        DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, received=True)
+    Dossier.objects.filter(agency=personas.agency_a).update(appointment_at=timezone.now() - dt.timedelta(days=730))
+    officer = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.SPECIALIST)
+    force_login_verified(client, officer)
+    client.get("/mot-cua/")
+    for number in (1, 2):
+        with django_assert_num_queries(QUEUE_QUERIES):
+            response = client.get("/mot-cua/", {"hang-doi": "qua-han", "trang": number})
+        assert response.status_code == 200
+        assert response.content.decode().count("countdown--overdue") == (25 if number == 1 else 5)
 
 
 def test_the_clerk_signs_the_result_and_the_citizen_downloads_it_once_returned(client, desk, head, sent, personas):

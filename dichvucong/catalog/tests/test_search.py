@@ -123,3 +123,44 @@ def test_apply_leads_to_the_dossier_form_which_needs_a_login(client, catalogue):
     response = client.get(response["Location"])
     assert response.status_code == 302
     assert response["Location"].startswith("/tai-khoan/dang-nhap/?next=")
+
+
+def _reference_order(query: str) -> list[str]:
+    """The ranking as it was computed in Python before the database did it: the order must not move."""
+    from dichvucong.catalog.models import Procedure
+
+    phrase, words = query_words(query)
+    words = [w for w in words if len(w) > 1 or w.isdigit()]
+    rows = Procedure.objects.exclude(current_version=None).values_list(
+        "code", "name_folded", "search_folded", "popularity"
+    )
+
+    def key(row: tuple[str, str, str, int]) -> tuple[int, int, int, str]:
+        code, name, text, popularity = row
+        in_name, in_text = [w in name for w in words], [w in text for w in words]
+        score = (
+            (10000 if code == phrase else 0)
+            + (5000 if name == phrase else 0)
+            + (3000 if phrase in name else 0)
+            + (1000 if phrase in text else 0)
+            + (500 if all(in_name) else 0)
+            + (200 if all(in_text) else 0)
+            + 20 * sum(in_name)
+            + 5 * sum(in_text)
+        )
+        return (-score, len(name), -popularity, code)
+
+    matching = [row for row in rows if row[0] == phrase or any(w in row[2] for w in words)]
+    return [row[0] for row in sorted(matching, key=key)]
+
+
+@pytest.mark.parametrize(
+    "query", ["khai sinh", "dang ky khai sinh", "Đăng ký kết hôn", "1.001193", "giay phep xay dung", "thu tuc cap"]
+)
+def test_the_database_ranks_as_the_python_reference_did(catalogue, query):
+    from django.core.management import call_command
+
+    call_command("catalog_generate", count=150, seed=3, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    found = codes(query)
+    assert found, query
+    assert found == _reference_order(query)
