@@ -109,13 +109,16 @@ async def load(
         while remaining > 0 and time.perf_counter() < deadline:
             remaining -= 1
             started = time.perf_counter()
-            async with session.get(
-                base + address(template, values), headers=headers, allow_redirects=False
-            ) as response:
-                await response.read()
-                if response.status != 200:
-                    errors += 1
-                queries.append(int(response.headers.get("X-Bench-Queries", "-1")))
+            try:
+                async with session.get(
+                    base + address(template, values), headers=headers, allow_redirects=False
+                ) as response:
+                    await response.read()
+                    if response.status != 200:
+                        errors += 1
+                    queries.append(int(response.headers.get("X-Bench-Queries", "-1")))
+            except (TimeoutError, aiohttp.ClientError):
+                errors += 1  # counted with its time: a page that times out is the slowest answer
             latencies.append(time.perf_counter() - started)
 
     connector = aiohttp.TCPConnector(limit=users)
@@ -132,7 +135,7 @@ async def load(
         "p99": percentile(ordered, 0.99),
         "rps": len(ordered) / elapsed,
         "errors": errors,
-        "queries": max(queries),
+        "queries": max(queries, default=-1),
     }
 
 
@@ -296,12 +299,42 @@ def run(args: argparse.Namespace) -> dict:
         "slowest": {page: {k: v for k, v in q.items() if k != "plan"} for page, q in slowest.items()},
     }
     RESULTS.mkdir(exist_ok=True)
-    if not args.only:
-        (RESULTS / f"pages-{args.rows}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-        with (RESULTS / f"pages-{args.rows}-explain.txt").open("w") as out:
-            for page, query in slowest.items():
-                out.write(f"== {page}: {query['ms']:.1f} ms\n{query.get('sql', '')}\n{query.get('plan', '')}\n\n")
+    saved = RESULTS / f"pages-{args.rows}.json"
+    if args.only and saved.exists():
+        # A partial run replaces its pages in the saved results (their shares are of this run's
+        # references), so one page can be measured again without the whole list.
+        kept = json.loads(saved.read_text())
+        measured = {r["page"] for r in results} - set(REFERENCES)
+        kept["results"] = [r for r in kept["results"] if r["page"] not in measured] + [
+            r for r in results if r["page"] in measured
+        ]
+        kept["results"].sort(key=lambda r: [p[0] for p in PAGES].index(r["page"]))
+        kept["slowest"].update({page: q for page, q in report["slowest"].items() if page in measured})
+        kept.setdefault("partial_runs", []).append(
+            {"pages": sorted(measured), "when": report["when"], "load_before": load_before, "load_after": load_after}
+        )
+        report = kept
+    saved.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    explain = RESULTS / f"pages-{args.rows}-explain.txt"
+    plans = {**_read_plans(explain), **slowest} if args.only else slowest
+    with explain.open("w") as out:
+        for page in [p[0] for p in PAGES if p[0] in plans]:
+            query = plans[page]
+            out.write(f"== {page}: {query['ms']:.1f} ms\n{query.get('sql', '')}\n{query.get('plan', '')}\n\n")
     return report
+
+
+def _read_plans(path: Path) -> dict[str, dict]:
+    """The explain file back into {page: {ms, sql, plan}}."""
+    plans: dict[str, dict] = {}
+    if not path.exists():
+        return plans
+    for block in path.read_text().split("== ")[1:]:
+        head, _sep, body = block.partition("\n")
+        page, _sep, ms = head.rpartition(": ")
+        sql, _sep, plan = body.partition("\n")
+        plans[page] = {"ms": float(ms.removesuffix(" ms")), "sql": sql, "plan": plan.strip()}
+    return plans
 
 
 def table(reports: list[dict]) -> None:
@@ -360,19 +393,14 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--stats-days", type=int, default=30, help="days of statistics snapshots (before today)")
     parser.add_argument("--refill-focus", action="store_true", help="rebuild the focus agency's and applicant's rows")
-    parser.add_argument(
-        "--only", nargs="*", default=[], help="page names to measure (the references always; not saved)"
-    )
+    parser.add_argument("--only", nargs="*", default=[], help="page names to measure (the references always)")
     parser.add_argument("--fill-only", action="store_true", help="prepare the data, measure nothing")
     parser.add_argument("--table", action="store_true", help="print the saved results of 10,000 and 1,000,000")
     args = parser.parse_args()
 
     if not args.table:
-        report = run(args)
+        run(args)
         if args.fill_only:
-            return 0
-        if args.only:
-            table([report])
             return 0
     saved = [RESULTS / f"pages-{rows}.json" for rows in (10_000, 1_000_000)]
     reports = [json.loads(path.read_text()) for path in saved if path.exists()]
