@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -256,6 +257,8 @@ def run(args: argparse.Namespace) -> dict:
          "-b", f"127.0.0.1:{args.port}", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120"],
         env=server_env, cwd=BASE_DIR,
     )  # fmt: skip
+    # A SIGTERM ends the run through the `finally` below, so the server never outlives it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     base = f"http://127.0.0.1:{args.port}"
     load_before = uptime()
     results = []
