@@ -397,7 +397,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="dossiers in all")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=200, help="requests per page and concurrency (at most)")
-    parser.add_argument("--seconds", type=float, default=30, help="… or this long, whichever comes first")
+    parser.add_argument("--seconds", type=float, default=20, help="… or this long, whichever comes first")
     parser.add_argument("--port", type=int, default=8351)
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--stats-days", type=int, default=30, help="days of statistics snapshots (before today)")
