@@ -39,6 +39,20 @@ QUERIES = [
 ]
 
 
+def top_up(count: int) -> None:
+    """Synthetic procedures (manage.py catalog_generate) until the catalogue holds `count`; the demo one first."""
+    from django.core.management import call_command
+
+    from dichvucong.catalog.models import Procedure
+
+    missing = count - Procedure.objects.count()
+    if missing > 0:
+        sink = open(os.devnull, "w")  # noqa: SIM115 - the generator's report is not wanted here
+        started = time.perf_counter()
+        call_command("catalog_generate", count=missing, seed=1, verbosity=0, stdout=sink)
+        print(f"generated {missing} synthetic procedures in {time.perf_counter() - started:.1f} s")
+
+
 def _prepare(count: int) -> list[str]:
     import django
 
@@ -54,11 +68,7 @@ def _prepare(count: int) -> list[str]:
     from dichvucong.catalog import demo as catalog_demo
 
     catalog_demo.load(sink)
-    missing = count - Procedure.objects.count()
-    if missing > 0:
-        started = time.perf_counter()
-        call_command("catalog_generate", count=missing, seed=1, verbosity=0, stdout=sink)
-        print(f"generated {missing} synthetic procedures in {time.perf_counter() - started:.1f} s")
+    top_up(count)
     return list(Procedure.objects.filter(current_version__isnull=False).values_list("code", flat=True))
 
 

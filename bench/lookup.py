@@ -70,7 +70,7 @@ class Layout:
         return f"{(i * 7919 + 1_000_003) % 10**12:012d}"
 
 
-def _prepare_reference_data() -> tuple[list[int], list[str], list[int], list[int]]:
+def _prepare_reference_data(procedures: int = 0) -> tuple[list[int], list[str], list[int], list[int]]:
     from django.core.management import call_command
 
     from dichvucong.accounts.models import User
@@ -85,6 +85,10 @@ def _prepare_reference_data() -> tuple[list[int], list[str], list[int], list[int
     sink = open(os.devnull, "w")  # noqa: SIM115 - the loaders' reports are not wanted here
     agencies_demo.load(sink)
     catalog_demo.load(sink)
+    if procedures:
+        import catalog  # the catalogue bench's generator, so both benches search the same catalogue
+
+        catalog.top_up(procedures)
     Agency.objects.bulk_create(
         [
             Agency(
@@ -246,7 +250,12 @@ def _fill_sqlite(rows: int, agencies: list[int], codes: list[str], versions: lis
         cursor.execute("ANALYZE")
 
 
-def _prepare(rows: int, *, postgres: bool) -> Layout:
+def _prepare(rows: int, *, postgres: bool, procedures: int = 0) -> Layout:
+    """`rows` dossiers over the synthetic agencies (a table holding exactly those is reused).
+
+    Other dossiers may sit beside them (bench/pages.py adds its own agency's): only these agencies'
+    are counted, and a refill empties the whole table, so whoever added the others adds them again.
+    """
     import django
 
     django.setup()
@@ -254,9 +263,9 @@ def _prepare(rows: int, *, postgres: bool) -> Layout:
 
     from dichvucong.dossiers.models import Dossier
 
-    agencies, codes, versions, users = _prepare_reference_data()
+    agencies, codes, versions, users = _prepare_reference_data(procedures)
     layout = Layout(codes)
-    present = Dossier.objects.count()
+    present = Dossier.objects.filter(agency_id__in=agencies).count()
     if present == rows and Dossier.objects.filter(code=layout.code(rows - 1)).exists():
         print(f"reusing the {rows:,} dossiers already in the bench database")
         return layout
