@@ -406,7 +406,12 @@ def consultations(request: HttpRequest) -> HttpResponse:
     rows = list(consultations_for_agency(request.user)[:200])
     calendars: dict[int, Any] = {}
     items = [
-        {"consultation": c, "countdown": countdown(c.dossier, c.due_at, now=moment, calendars=calendars)} for c in rows
+        # The deadline was set on this (the consulted) agency's calendar: one calendar for the page.
+        {
+            "consultation": c,
+            "countdown": countdown(c.dossier, c.due_at, now=moment, calendars=calendars, agency=c.agency),
+        }
+        for c in rows
     ]
     return render(request, "backoffice/consultations.html", {"items": items})
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.agencies.calendar import calendar_for
+from dichvucong.agencies.models import Agency
 from dichvucong.core.pagination import KeysFirstPaginator
 from dichvucong.core.permissions import is_system_admin, officer_agency_id, restrict_to_agency
 from dichvucong.dossiers.codes import CODE_TIMEZONE
@@ -199,15 +200,23 @@ def agency_deadline(dossier: Dossier) -> datetime | None:
 
 
 def countdown(
-    dossier: Dossier, due: datetime | None, *, now: datetime, calendars: dict[int, Any] | None = None
+    dossier: Dossier,
+    due: datetime | None,
+    *,
+    now: datetime,
+    calendars: dict[int, Any] | None = None,
+    agency: Agency | None = None,
 ) -> Countdown | None:
-    """Working time left until `due`; pass one `calendars` dict for a whole page (one query per agency)."""
+    """Working time left until `due` on the calendar of `agency` (the dossier's by default: a
+    consultation's deadline runs on the consulted agency's); pass one `calendars` dict for a whole
+    page (one query per agency)."""
     if due is None:
         return None
+    key = dossier.agency_id if agency is None else agency.pk
     calendars = {} if calendars is None else calendars
-    if dossier.agency_id not in calendars:
-        calendars[dossier.agency_id] = calendar_for(dossier.agency)
-    calendar = calendars[dossier.agency_id]
+    if key not in calendars:
+        calendars[key] = calendar_for(dossier.agency if agency is None else agency)
+    calendar = calendars[key]
     if due < now:
         return Countdown(remaining=-calendar.working_time_between(due, now), level="overdue")
     left = calendar.working_time_between(now, due)
@@ -265,7 +274,7 @@ def consultations_for_agency(user: Any, *, open_only: bool = True) -> QuerySet[C
     queryset = Consultation.objects.filter(agency_id=agency_id)
     if open_only:
         queryset = queryset.filter(answered_at__isnull=True)
-    return queryset.select_related("dossier__procedure_version", "dossier__agency", "requested_by").order_by(
+    return queryset.select_related("agency", "dossier__procedure_version", "dossier__agency", "requested_by").order_by(
         "due_at", "pk"
     )
 

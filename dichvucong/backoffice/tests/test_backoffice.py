@@ -418,3 +418,52 @@ def test_another_agency_is_consulted_sees_only_what_was_shared_and_its_answer_jo
     )
     force_login_verified(client, third)
     assert client.get(url).status_code == 404
+
+
+def test_the_consultations_queue_reads_one_calendar_whatever_the_asking_agencies(
+    client, personas, django_assert_num_queries
+):
+    """The answer is due on the consulted agency's calendar: its day off counts, the askers' do not,
+    and the page reads that one calendar instead of one per asking agency."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dichvucong.agencies.calendar import calendar_for
+    from dichvucong.agencies.constants import CalendarDayKind
+    from dichvucong.agencies.tests.factories import AgencyFactory, CalendarDayFactory
+    from dichvucong.dossiers.codes import CODE_TIMEZONE
+    from dichvucong.dossiers.models import Consultation
+    from dichvucong.dossiers.selectors_officer import countdown
+
+    moment = timezone.now()
+    # The consulted agency (B) closes for the next ten days; the asking agencies do not.
+    today = moment.astimezone(CODE_TIMEZONE).date()
+    for offset in range(1, 11):
+        CalendarDayFactory(
+            agency=personas.agency_b, date=today + dt.timedelta(days=offset), kind=CalendarDayKind.DAY_OFF
+        )
+    due = moment + dt.timedelta(days=12)
+    consulted = calendar_for(personas.agency_b)
+    for _ in range(4):
+        dossier = DossierFactory(agency=AgencyFactory(), received=True)
+        Consultation.objects.create(
+            dossier=dossier,
+            agency=personas.agency_b,
+            question="Đề nghị xác minh nơi cư trú.",
+            requested_by=personas.officer_a,
+            requested_at=moment,
+            due_at=due,
+        )
+    item = Consultation.objects.select_related("agency", "dossier__agency").first()
+    shown = countdown(item.dossier, item.due_at, now=moment, agency=item.agency)
+    assert shown.remaining == consulted.working_time_between(moment, due)
+    assert shown.remaining != countdown(item.dossier, item.due_at, now=moment).remaining
+
+    force_login_verified(client, personas.officer_b)
+    client.get(reverse("backoffice:consultations"))  # the session, warm
+    # Session, user, TOTP device, officer profile, roles, the consultations, B's calendar, the bell.
+    with django_assert_num_queries(8):
+        page = client.get(reverse("backoffice:consultations"))
+    assert page.status_code == 200
+    assert page.content.decode().count("countdown") >= 4
