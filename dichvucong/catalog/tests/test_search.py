@@ -201,3 +201,15 @@ def test_agency_filter_follows_agency_changes(client):
     assert "Sở Y tế" in client.get(url).content.decode()
     Agency.objects.get(code="000.00.02.H46").delete()
     assert "Sở Y tế" not in client.get(url).content.decode()
+
+
+def test_choice_label_is_the_fields_display():
+    from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
+    from dichvucong.catalog.models import ProcedureVersion
+    from dichvucong.catalog.templatetags.catalog_tags import choice_label
+
+    for level in [*ImplementingLevel.values, "khac"]:
+        for online in [*OnlineLevel.values, "khac"]:
+            version = ProcedureVersion(level=level, online_level=online)
+            assert choice_label(version, "level") == version.get_level_display()
+            assert choice_label(version, "online_level") == version.get_online_level_display()
