@@ -188,7 +188,8 @@ def main() -> int:
     parser.add_argument(
         "--explain", type=int, nargs="?", const=3, default=0, help="EXPLAIN ANALYZE the N slowest SELECTs"
     )
-    parser.add_argument("--redis", action="store_true", help="keep the cache in Redis 127.0.0.1:6379, database 8")
+    parser.add_argument("--redis", action="store_true", help="keep the cache in Redis 127.0.0.1:6379")
+    parser.add_argument("--redis-db", type=int, default=8, help="the Redis database number with --redis")
     args = parser.parse_args()
 
     database = args.database or f"dvc_perf_{args.rows}"
@@ -199,7 +200,7 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"  # the portal plus the two reference views
     os.environ["OFFICER_2FA_REQUIRED"] = "1"
     if args.redis:
-        os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/8"
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
     sys.path[:0] = [str(BENCH_DIR), str(BASE_DIR)]
 
     from lookup import _prepare

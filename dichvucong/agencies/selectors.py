@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from dichvucong.agencies.constants import AgencyKind
@@ -57,3 +57,29 @@ def agency_tree(*, on: dt.date | None = None) -> list[AgencyNode]:
         parent = nodes.get(agency.parent_id) if agency.parent_id else None
         (parent.children if parent else roots).append(nodes[agency.pk])
     return roots
+
+
+# The tree of the catalogue's left column, kept per process: (fingerprint, day) -> roots.
+_tree_cache: dict[tuple, list[AgencyNode]] = {}
+
+
+def agency_tree_cached() -> list[AgencyNode]:
+    """agency_tree() of today, rebuilt only when an agency changed; the nodes are shared, read-only.
+
+    A fingerprint query (count, last id, last change of the small agency table) tells the process
+    that another process edited an agency; a save or delete in this process also empties the cache
+    at once (signals in apps.py), for edits the fingerprint cannot see (a same-microsecond change).
+    """
+    day = timezone.localdate()
+    stamp = Agency.objects.aggregate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
+    key = (stamp["n"], stamp["last"], stamp["changed"], day)
+    tree = _tree_cache.get(key)
+    if tree is None:
+        tree = agency_tree(on=day)
+        _tree_cache.clear()
+        _tree_cache[key] = tree
+    return tree
+
+
+def forget_agency_tree(**_kwargs: object) -> None:
+    _tree_cache.clear()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dichvucong.agencies.selectors import agency_tree
+from dichvucong.agencies.selectors import agency_tree_cached
 from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
 from dichvucong.catalog.eforms import EFormDefinitionError
 from dichvucong.catalog.models import ProcedureField
@@ -48,7 +48,7 @@ def _search_page(request: HttpRequest, *, title: str, online_default: str = "") 
         "filters": filters,
         "page": page,
         "count": paginator.count,
-        "agency_tree": agency_tree(),
+        "agency_tree": agency_tree_cached(),
         "fields": ProcedureField.objects.order_by("name"),
         "levels": [(v, label) for v, label in ImplementingLevel.choices if v != ImplementingLevel.DISTRICT],
         "online_levels": OnlineLevel.choices,

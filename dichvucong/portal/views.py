@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
-from dichvucong.agencies.selectors import agency_tree
+from dichvucong.agencies.selectors import agency_tree_cached
 from dichvucong.catalog.selectors import popular_procedures
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"agency_tree": agency_tree(), "popular": popular_procedures(limit=8)}
+    context = {"agency_tree": agency_tree_cached(), "popular": popular_procedures(limit=8)}
     return render(request, "portal/home.html", context)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dichvucong.catalog.search import fold, query_words
 from dichvucong.catalog.selectors import SearchFilters, procedure_search
@@ -164,3 +165,51 @@ def test_the_database_ranks_as_the_python_reference_did(catalogue, query):
     found = codes(query)
     assert found, query
     assert found == _reference_order(query)
+
+
+def test_agency_filter_links_keep_the_search_and_mark_the_current_agency(client):
+    from dichvucong.agencies.tests.factories import AgencyFactory
+
+    root = AgencyFactory(code="000.00.00.H46", name="UBND tỉnh", short_name="UBND tỉnh <Thử>")
+    AgencyFactory(code="000.00.01.H46", name="Sở Tư pháp", parent=root)
+    url = reverse("catalog:search")
+
+    page = client.get(url, {"q": "khai sinh & kết hôn", "co-quan": "000.00.01.H46"}).content.decode()
+    assert '<a href="?q=khai%20sinh%20%26%20k%E1%BA%BFt%20h%C3%B4n&amp;co-quan=000.00.00.H46">' in page
+    assert 'co-quan=000.00.01.H46" aria-current="true">Sở Tư pháp</a>' in page
+    assert "UBND tỉnh &lt;Thử&gt;" in page
+    assert page.count('aria-current="true"') == 1
+
+    plain = client.get(url).content.decode()
+    assert '<a href="?co-quan=000.00.01.H46">Sở Tư pháp</a>' in plain
+    assert '<a href="?" aria-current="true">' in plain
+
+
+def test_agency_filter_follows_agency_changes(client):
+    from dichvucong.agencies.models import Agency
+    from dichvucong.agencies.tests.factories import AgencyFactory
+
+    AgencyFactory(code="000.00.00.H46", name="UBND tỉnh")
+    url = reverse("catalog:search")
+    assert "UBND tỉnh" in client.get(url).content.decode()
+
+    # A change another process made, which no signal of this one announced: the fingerprint sees it.
+    Agency.objects.filter(code="000.00.00.H46").update(name="UBND tỉnh mới", updated_at=timezone.now())
+    assert "UBND tỉnh mới" in client.get(url).content.decode()
+
+    AgencyFactory(code="000.00.02.H46", name="Sở Y tế")
+    assert "Sở Y tế" in client.get(url).content.decode()
+    Agency.objects.get(code="000.00.02.H46").delete()
+    assert "Sở Y tế" not in client.get(url).content.decode()
+
+
+def test_choice_label_is_the_fields_display():
+    from dichvucong.catalog.constants import ImplementingLevel, OnlineLevel
+    from dichvucong.catalog.models import ProcedureVersion
+    from dichvucong.catalog.templatetags.catalog_tags import choice_label
+
+    for level in [*ImplementingLevel.values, "khac"]:
+        for online in [*OnlineLevel.values, "khac"]:
+            version = ProcedureVersion(level=level, online_level=online)
+            assert choice_label(version, "level") == version.get_level_display()
+            assert choice_label(version, "online_level") == version.get_online_level_display()
