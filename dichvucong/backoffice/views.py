@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dichvucong.agencies.calendar import calendars_for
 from dichvucong.backoffice.forms import ActionForm, ConsultationAnswerForm
 from dichvucong.core.constants import AuditAction
 from dichvucong.core.errors import ApplicationError
@@ -404,7 +405,8 @@ def consultations(request: HttpRequest) -> HttpResponse:
     """Xin ý kiến: what other agencies asked this agency, with the working time left to answer."""
     moment = now()
     rows = list(consultations_for_agency(request.user)[:200])
-    calendars: dict[int, Any] = {}
+    # The dossiers belong to the asking agencies: their calendars in one read, not one per agency.
+    calendars: dict[int, Any] = calendars_for(c.dossier.agency for c in rows)
     items = [
         {"consultation": c, "countdown": countdown(c.dossier, c.due_at, now=moment, calendars=calendars)} for c in rows
     ]

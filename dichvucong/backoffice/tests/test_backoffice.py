@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -418,3 +420,46 @@ def test_another_agency_is_consulted_sees_only_what_was_shared_and_its_answer_jo
     )
     force_login_verified(client, third)
     assert client.get(url).status_code == 404
+
+
+def _consultations_asked_of(agency, *, count: int, askers: int) -> None:
+    """`count` open consultations asked of `agency` about dossiers of `askers` other agencies."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dichvucong.agencies.tests.factories import AgencyFactory
+    from dichvucong.dossiers.models import Consultation
+
+    dossiers = [DossierFactory(agency=AgencyFactory(), received=True) for _ in range(askers)]
+    moment = timezone.now()
+    Consultation.objects.bulk_create(
+        Consultation(
+            dossier=dossiers[n % askers],
+            agency=agency,
+            question=f"Đề nghị cho ý kiến về hồ sơ số {n}.",
+            requested_by=dossiers[n % askers].applicant,
+            requested_at=moment - dt.timedelta(hours=n),
+            due_at=moment + dt.timedelta(hours=40 - n),
+        )
+        for n in range(count)
+    )
+
+
+# Session, user, TOTP device, officer profile, roles, the consultations (joined to their dossier,
+# its procedure version and agency, and the asker), the asking agencies' calendar rows (one query
+# for all of them), the bell's unread count.
+CONSULTATIONS_QUERIES = 8
+
+
+@pytest.mark.parametrize(("count", "askers"), [(2, 1), (40, 40)])
+def test_the_consultations_queue_costs_the_same_queries_whatever_the_number_of_asking_agencies(
+    client, personas, django_assert_num_queries, count, askers
+):
+    _consultations_asked_of(personas.agency_b, count=count, askers=askers)
+    force_login_verified(client, personas.officer_b)
+    client.get(reverse("backoffice:consultations"))  # the session's first read
+    with django_assert_num_queries(CONSULTATIONS_QUERIES):
+        response = client.get(reverse("backoffice:consultations"))
+    assert response.status_code == 200
+    assert len(re.findall(r"/mot-cua/xin-y-kien/\d+/", response.content.decode())) == count
