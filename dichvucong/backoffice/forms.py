@@ -46,7 +46,16 @@ class ActionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, action: str, dossier: Any, holders: list[Any] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        action: str,
+        dossier: Any,
+        holders: list[Any] | None = None,
+        files: list[Any] | None = None,
+        **kwargs: Any,
+    ):
+        """`files`: every file of the dossier when the page has read them (the consultation's choice)."""
         kwargs.setdefault("prefix", action)
         super().__init__(*args, **kwargs)
         self.action = action
@@ -111,7 +120,10 @@ class ActionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 error_messages={"required": _("Vui lòng nhập nội dung xin ý kiến.")},
             )
-            files = DossierFile.objects.filter(dossier=dossier, replaced_at__isnull=True).order_by("pk")
+            if files is None:
+                files = DossierFile.objects.filter(dossier=dossier, replaced_at__isnull=True).order_by("pk")
+            else:
+                files = sorted((f for f in files if f.replaced_at is None), key=lambda f: f.pk)
             self.fields["files"] = forms.MultipleChoiceField(
                 label=_("Tệp gửi kèm (cơ quan được xin ý kiến chỉ xem được các tệp này)"),
                 choices=[(str(f.pk), f.name) for f in files],

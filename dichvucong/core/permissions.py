@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.http import Http404
 
 # Role codes (accounts.constants.OfficerRole values), repeated as strings because core cannot
@@ -64,15 +63,38 @@ def _officer_access(user: Any) -> _OfficerAccess:
     access = _NO_ACCESS
     # A profile attached to a citizen's account must not turn it into an officer account.
     if getattr(user, "kind", None) == _OFFICER_KIND:
-        try:
-            profile = user.officer_profile
-        except ObjectDoesNotExist:
-            profile = None
+        profile, roles = _profile_and_roles(user)
         if profile is not None and profile.is_active:
-            roles = frozenset(profile.role_assignments.values_list("role", flat=True))
             access = _OfficerAccess(agency_id=profile.agency_id, roles=roles)
     setattr(user, _CACHE_ATTR, access)
     return access
+
+
+def _profile_and_roles(user: Any) -> tuple[Any, frozenset[str]]:
+    """The officer profile and its role codes, in one query unless the profile is already loaded.
+
+    Each back-office page starts with this check: the profile is read joined to its role rows
+    (one row per role, or one with no role) and left in the relation's cache, where later readers
+    (the workflow's officer state, the audit's agency name) find it.
+    """
+    relation = user._meta.get_field("officer_profile")
+    if relation.is_cached(user):
+        profile = relation.get_cached_value(user)
+        if profile is None:
+            return None, frozenset()
+        return profile, frozenset(profile.role_assignments.values_list("role", flat=True))
+    rows = list(
+        relation.related_model.objects.filter(user=user)
+        .select_related("agency")
+        .annotate(granted_role=F("role_assignments__role"))
+    )
+    if not rows:
+        relation.set_cached_value(user, None)  # as the relation's descriptor remembers a missing profile
+        return None, frozenset()
+    profile = rows[0]
+    relation.set_cached_value(user, profile)
+    relation.field.set_cached_value(profile, user)
+    return profile, frozenset(row.granted_role for row in rows if row.granted_role is not None)
 
 
 def forget_permissions(user: Any) -> None:

@@ -70,9 +70,17 @@ def dossier_for_applicant(*, user: AbstractBaseUser, ref: str) -> Dossier:
     return dossier
 
 
-def dossier_components(*, dossier: Dossier) -> list[DossierComponent]:
-    """The components of the dossier's version, each with `.current_files` and `.replaced_files`."""
-    files = list(DossierFile.objects.filter(dossier=dossier).order_by("created_at", "pk"))
+def dossier_files(*, dossier: Dossier) -> list[DossierFile]:
+    """Every file of the dossier, replaced ones included, in the order they were attached."""
+    return list(DossierFile.objects.filter(dossier=dossier).order_by("created_at", "pk"))
+
+
+def dossier_components(*, dossier: Dossier, files: list[DossierFile] | None = None) -> list[DossierComponent]:
+    """The components of the dossier's version, each with `.current_files` and `.replaced_files`.
+
+    `files`: the dossier's files as `dossier_files` gives them, when the caller has read them already.
+    """
+    files = dossier_files(dossier=dossier) if files is None else files
     components = list(dossier.procedure_version.components.all())
     for component in components:
         own = [f for f in files if f.component_id == component.pk]

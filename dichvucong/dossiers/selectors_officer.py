@@ -223,8 +223,12 @@ def countdown(
     return Countdown(remaining=left, level="warning" if left <= ACCEPTANCE_WARNING else "ok")
 
 
-def dossier_for_officer(*, user: Any, code: str) -> Dossier:
-    """A sent dossier of the officer's agency by its code; 404 for any other (the same answer as unknown)."""
+def dossier_for_officer(*, user: Any, code: str, annotations: dict[str, Any] | None = None) -> Dossier:
+    """A sent dossier of the officer's agency by its code; 404 for any other (the same answer as unknown).
+
+    `annotations` are computed in the same query (the officer's page asks there whether the
+    dossier has documents, consultations, … before reading each list).
+    """
     if "\x00" in (code or ""):  # PostgreSQL refuses to compare text with NUL: a 500 otherwise
         raise Http404(_("Không tìm thấy hồ sơ."))
     dossier = (
@@ -232,6 +236,7 @@ def dossier_for_officer(*, user: Any, code: str) -> Dossier:
         .select_related("procedure_version__procedure", "agency", "applicant", "assignee", "process")
         # The components are read by the page's overview and again by the supplement form: once.
         .prefetch_related("process__steps", "procedure_version__components")
+        .annotate(**(annotations or {}))
         .filter(code=(code or "")[:40])
         .first()
     )

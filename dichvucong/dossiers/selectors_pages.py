@@ -28,7 +28,13 @@ from dichvucong.core.pagination import KeysFirstPaginator
 from dichvucong.dossiers.constants import CitizenFolder, DossierAction, DossierStatus, ResultDelivery
 from dichvucong.dossiers.files import KINDS, human_size
 from dichvucong.dossiers.models import Dossier, DossierEvent, DossierFile
-from dichvucong.dossiers.selectors import dossier_components, dossier_events, dossiers_for_applicant, last_event
+from dichvucong.dossiers.selectors import (
+    dossier_components,
+    dossier_events,
+    dossier_files,
+    dossiers_for_applicant,
+    last_event,
+)
 from dichvucong.dossiers.services import ACTOR_OFFICER, TRANSITIONS, withdraw_is_immediate
 
 FOLDER_PAGE_SIZE = 20
@@ -122,6 +128,7 @@ class DossierPage:
     withdraw_mode: str | None
     lookup_url: str
     events: list[DossierEvent] = field(default_factory=list)  # every event, for the slips offered
+    files: list[DossierFile] = field(default_factory=list)  # every file, also those of no component
 
 
 def withdraw_mode(dossier: Dossier) -> str | None:
@@ -233,7 +240,8 @@ def _timeline(
 
 def dossier_page(*, dossier: Dossier, viewer: AbstractBaseUser) -> DossierPage:
     """Everything the dossier page shows, in three queries besides the dossier itself."""
-    components = dossier_components(dossier=dossier)
+    all_files = dossier_files(dossier=dossier)
+    components = dossier_components(dossier=dossier, files=all_files)
     files = _annotate_files(components)
     events = dossier_events(dossier=dossier)
     status = dossier.status
@@ -256,6 +264,7 @@ def dossier_page(*, dossier: Dossier, viewer: AbstractBaseUser) -> DossierPage:
         withdraw_mode=withdraw_mode(dossier),
         lookup_url=lookup_url(dossier),
         events=events,
+        files=all_files,
     )
 
 

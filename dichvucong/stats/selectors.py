@@ -177,9 +177,13 @@ def stats_report(
     procedure_id: int | None = None,
     field_id: int | None = None,
     group: str = "agency",
+    subtree: set[int] | None = None,
 ) -> Report:
     """The period's figures for an agency's sub-tree (or the province), a procedure and a field (lĩnh
-    vực: the procedure's current version's), grouped by agency, procedure or field."""
+    vực: the procedure's current version's), grouped by agency, procedure or field.
+
+    `subtree`: `agency_subtree_ids(agency_id)` when the caller has read it already.
+    """
     group = group if group in GROUPS else "agency"
     key = _group_key(group)
     today = local_today()
@@ -187,7 +191,9 @@ def stats_report(
     # only when it has not run yet is today counted from the dossiers.
     today_stored = period.first <= today <= period.last and DailySnapshot.objects.filter(day=today).exists()
     last_stored = min(period.last, today if today_stored else today - dt.timedelta(days=1))
-    agency_ids = agency_subtree_ids(agency_id) if agency_id is not None else None
+    agency_ids = None
+    if agency_id is not None:
+        agency_ids = subtree if subtree is not None else agency_subtree_ids(agency_id)
     where = _snapshot_filter(agency_ids, procedure_id, field_id)
     snapshots = DailySnapshot.objects.filter(where).order_by()
     by_group: dict[int, Figures] = defaultdict(Figures)

@@ -25,7 +25,15 @@ from dichvucong.stats.services import satisfaction_rate
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(request: HttpRequest, *, agencies: Any, default_agency: Agency | None, template: str) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    *,
+    agencies: Any,
+    default_agency: Agency | None,
+    template: str,
+    subtrees: dict[int, set[int]] | None = None,
+) -> HttpResponse:
+    """`subtrees`: the sub-trees (agency pk → its pk and those under it) the caller has already read."""
     form = StatsFilterForm(request.GET or None, today=local_today(), agencies=agencies)
     if request.GET and not form.is_valid():
         return render(request, template, {"form": form, "agencies": agencies}, status=400)
@@ -35,6 +43,7 @@ def _page(request: HttpRequest, *, agencies: Any, default_agency: Agency | None,
     report = stats_report(
         period=data["period"],
         agency_id=agency.pk if agency else None,
+        subtree=(subtrees or {}).get(agency.pk) if agency else None,
         procedure_id=procedure.pk if procedure else None,
         field_id=field.pk if field else None,
         group=data.get("theo") or "agency",
@@ -82,8 +91,17 @@ def officer_statistics(request: HttpRequest) -> HttpResponse:
         default = None
     else:
         own = officer_agency_id(request.user)
-        agencies = Agency.objects.filter(pk__in=agency_subtree_ids(own)).order_by("name")
-        default = agencies.filter(pk=own).first()
+        subtree = agency_subtree_ids(own)
+        agencies = Agency.objects.filter(pk__in=subtree).order_by("name")
+        # Evaluating the queryset here leaves its rows for the page's list of agencies: one read.
+        default = next((agency for agency in agencies if agency.pk == own), None)
+        return _page(
+            request,
+            agencies=agencies,
+            default_agency=default,
+            template="stats/officer.html",
+            subtrees={own: subtree},
+        )
     return _page(request, agencies=agencies, default_agency=default, template="stats/officer.html")
 
 

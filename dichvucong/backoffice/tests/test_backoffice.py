@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -191,10 +193,10 @@ def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_doss
             assert client.get(f"/mot-cua/?hang-doi={queue}").status_code == 200
 
 
-# Session, user, TOTP device, officer profile, roles, the national calendar rows ("sắp đến hạn"),
+# Session, user, TOTP device, officer profile with its roles (one query), the national calendar rows ("sắp đến hạn"),
 # the tab counts, the open consultations' count, the page's keys and then its rows
 # (core.pagination), the agency's calendar rows (countdowns), the bell's unread count.
-QUEUE_QUERIES = 12
+QUEUE_QUERIES = 11  # 12 before the profile and its roles were read together
 
 
 def test_an_overdue_queue_of_old_dossiers_costs_the_same_queries_and_shows_each_delay(
@@ -462,8 +464,51 @@ def test_the_consultations_queue_reads_one_calendar_whatever_the_asking_agencies
 
     force_login_verified(client, personas.officer_b)
     client.get(reverse("backoffice:consultations"))  # the session, warm
-    # Session, user, TOTP device, officer profile, roles, the consultations, B's calendar, the bell.
-    with django_assert_num_queries(8):
+    # Session, user, TOTP device, officer profile with its roles, the consultations, B's calendar, the bell.
+    with django_assert_num_queries(CONSULTATIONS_QUERIES):
         page = client.get(reverse("backoffice:consultations"))
     assert page.status_code == 200
     assert page.content.decode().count("countdown") >= 4
+
+
+def _consultations_asked_of(agency, *, count: int, askers: int) -> None:
+    """`count` open consultations asked of `agency` about dossiers of `askers` other agencies."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dichvucong.agencies.tests.factories import AgencyFactory
+    from dichvucong.dossiers.models import Consultation
+
+    dossiers = [DossierFactory(agency=AgencyFactory(), received=True) for _ in range(askers)]
+    moment = timezone.now()
+    Consultation.objects.bulk_create(
+        Consultation(
+            dossier=dossiers[n % askers],
+            agency=agency,
+            question=f"Đề nghị cho ý kiến về hồ sơ số {n}.",
+            requested_by=dossiers[n % askers].applicant,
+            requested_at=moment - dt.timedelta(hours=n),
+            due_at=moment + dt.timedelta(hours=40 - n),
+        )
+        for n in range(count)
+    )
+
+
+# Session, user, TOTP device, officer profile with its roles, the consultations (joined to their dossier,
+# its procedure version and agency, and the asker), the consulted agency's calendar (one query
+# whatever the asking agencies), the bell's unread count. 47 for 40 consultations from 40 agencies before.
+CONSULTATIONS_QUERIES = 7
+
+
+@pytest.mark.parametrize(("count", "askers"), [(2, 1), (40, 40)])
+def test_the_consultations_queue_costs_the_same_queries_whatever_the_number_of_asking_agencies(
+    client, personas, django_assert_num_queries, count, askers
+):
+    _consultations_asked_of(personas.agency_b, count=count, askers=askers)
+    force_login_verified(client, personas.officer_b)
+    client.get(reverse("backoffice:consultations"))  # the session's first read
+    with django_assert_num_queries(CONSULTATIONS_QUERIES):
+        response = client.get(reverse("backoffice:consultations"))
+    assert response.status_code == 200
+    assert len(re.findall(r"/mot-cua/xin-y-kien/\d+/", response.content.decode())) == count

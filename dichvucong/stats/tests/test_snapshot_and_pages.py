@@ -305,3 +305,29 @@ def test_the_satisfaction_points_on_the_page_and_in_the_export(client, month):
     sheet = load_workbook(io.BytesIO(export.content))["Chỉ số 766"]
     rows = {row[1]: row for row in sheet.iter_rows(values_only=True)}
     assert rows["Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC"][3:6] == (100, 6, 6)
+
+
+# As the bench measures it, today stored by the 15-minute job: session, user, TOTP device, officer
+# profile with its roles, the agency sub-tree (once, for the choice and the figures), the agencies
+# of the choice (also giving the default one), whether today is stored, the daily flows (and the
+# monthly ones over whole months), the stocks at both ends, the agencies' names of the table, the
+# satisfaction rate, the bell and the fields of the choice. 17 and 18 before (the profile and the
+# roles apart, the sub-tree and the default agency read twice).
+@pytest.mark.parametrize(("query", "expected"), [({}, 14), ({"tu_ngay": "2026-10-01", "den_ngay": "2026-12-15"}, 15)])
+def test_the_officers_dashboard_uses_a_fixed_number_of_queries(
+    client, month, django_assert_num_queries, query, expected
+):
+    from dichvucong.accounts.constants import OfficerRole
+    from dichvucong.accounts.tests.factories import UserFactory
+    from dichvucong.core.testing.personas import make_officer
+    from dichvucong.stats.tasks import stats_snapshot_today
+
+    officer = make_officer(UserFactory(officer=True), month.agency, OfficerRole.AGENCY_LEADER)
+    with time_machine.travel(LATER, tick=True):
+        stats_snapshot_today.call_local()
+        force_login_verified(client, officer)
+        client.get("/mot-cua/thong-ke/")  # the session's first read
+        with django_assert_num_queries(expected):
+            response = client.get("/mot-cua/thong-ke/", query)
+    assert response.status_code == 200
+    assert month.agency.name in response.content.decode()
