@@ -26,15 +26,12 @@ from django.conf import settings
 from dichvucong.agencies.constants import CalendarDayKind, TimeUnit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from dichvucong.agencies.models import Agency
 
 __all__ = [
     "DEFAULT_PERIODS",
     "WorkingCalendar",
     "calendar_for",
-    "calendars_for",
     "local_zone",
     "national_days_off",
     "national_make_up_days",
@@ -340,31 +337,6 @@ def calendar_for(agency: Agency | None = None) -> WorkingCalendar:
         scope |= Q(agency_id=agency.pk)
     rows = list(CalendarDay.objects.filter(scope).values_list("date", "kind", "agency_id"))
     return _calendar_from_rows(agency, rows)
-
-
-def calendars_for(agencies: Iterable[Agency]) -> dict[int, WorkingCalendar]:
-    """`calendar_for` of each agency, keyed by its pk, from one query for all of them.
-
-    A page listing dossiers of many agencies (the consultations asked of an agency) would
-    otherwise read the global rows again for each agency.
-    """
-    from django.db.models import Q
-
-    from dichvucong.agencies.models import CalendarDay
-
-    distinct = {agency.pk: agency for agency in agencies if agency.pk is not None}
-    if not distinct:
-        return {}
-    rows = list(
-        CalendarDay.objects.filter(Q(agency__isnull=True) | Q(agency_id__in=list(distinct))).values_list(
-            "date", "kind", "agency_id"
-        )
-    )
-    national = [row for row in rows if row[2] is None]
-    return {
-        pk: _calendar_from_rows(agency, national + [row for row in rows if row[2] == pk])
-        for pk, agency in distinct.items()
-    }
 
 
 def _calendar_from_rows(agency: Agency | None, rows: list[tuple[date, str, int | None]]) -> WorkingCalendar:

@@ -8,14 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from dichvucong.stats.constants import Category
 
 
-class DailySnapshot(models.Model):
-    """The report categories of one (day, agency, procedure), so pages sum rows instead of dossiers.
+class _FlowCounts(models.Model):
+    """What a daily and a monthly snapshot share: the (agency, procedure) key and the flow counts,
+    which add up over days (the stocks are DailySnapshot's own)."""
 
-    Filled by the nightly job (tasks.stats_snapshot_yesterday) and `manage.py stats_snapshot`; a day
-    is recomputed whole, so re-running it is harmless. Rows with every count zero are not stored.
-    """
-
-    day = models.DateField(_("ngày"))
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
     procedure = models.ForeignKey(
         "catalog.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
@@ -33,10 +29,23 @@ class DailySnapshot(models.Model):
     received_paid_online = models.PositiveIntegerField(Category.RECEIVED_PAID_ONLINE.label, default=0)
     received_reusing = models.PositiveIntegerField(Category.RECEIVED_REUSING.label, default=0)
     received_digitised = models.PositiveIntegerField(Category.RECEIVED_DIGITISED.label, default=0)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailySnapshot(_FlowCounts):
+    """The report categories of one (day, agency, procedure), so pages sum rows instead of dossiers.
+
+    Filled by the nightly job (tasks.stats_snapshot_yesterday) and `manage.py stats_snapshot`; a day
+    is recomputed whole, so re-running it is harmless. Rows with every count zero are not stored.
+    """
+
+    day = models.DateField(_("ngày"))
     in_progress_on_time = models.PositiveIntegerField(Category.IN_PROGRESS_ON_TIME.label, default=0)
     in_progress_overdue = models.PositiveIntegerField(Category.IN_PROGRESS_OVERDUE.label, default=0)
     paused = models.PositiveIntegerField(Category.PAUSED.label, default=0)
-    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("số liệu thống kê theo ngày")
@@ -52,7 +61,7 @@ class DailySnapshot(models.Model):
         return f"{self.day} {self.agency_id} {self.procedure_id}"
 
 
-class MonthlySnapshot(models.Model):
+class MonthlySnapshot(_FlowCounts):
     """The flow categories of one (month, agency, procedure): the sum of that month's DailySnapshot rows.
 
     A long period reads its whole months here and only its edge days from DailySnapshot, so a year
@@ -64,24 +73,6 @@ class MonthlySnapshot(models.Model):
     """
 
     month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
-    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(
-        "catalog.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
-    )
-    received_online = models.PositiveIntegerField(Category.RECEIVED_ONLINE.label, default=0)
-    received_in_person = models.PositiveIntegerField(Category.RECEIVED_IN_PERSON.label, default=0)
-    received_post = models.PositiveIntegerField(Category.RECEIVED_POST.label, default=0)
-    processed_early = models.PositiveIntegerField(Category.PROCESSED_EARLY.label, default=0)
-    processed_on_time = models.PositiveIntegerField(Category.PROCESSED_ON_TIME.label, default=0)
-    processed_late = models.PositiveIntegerField(Category.PROCESSED_LATE.label, default=0)
-    refused = models.PositiveIntegerField(Category.REFUSED.label, default=0)
-    withdrawn = models.PositiveIntegerField(Category.WITHDRAWN.label, default=0)
-    received_full_online = models.PositiveIntegerField(Category.RECEIVED_FULL_ONLINE.label, default=0)
-    received_with_payment = models.PositiveIntegerField(Category.RECEIVED_WITH_PAYMENT.label, default=0)
-    received_paid_online = models.PositiveIntegerField(Category.RECEIVED_PAID_ONLINE.label, default=0)
-    received_reusing = models.PositiveIntegerField(Category.RECEIVED_REUSING.label, default=0)
-    received_digitised = models.PositiveIntegerField(Category.RECEIVED_DIGITISED.label, default=0)
-    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("số liệu thống kê theo tháng")

@@ -17,7 +17,6 @@ from dichvucong.agencies.calendar import (
     DEFAULT_PERIODS,
     WorkingCalendar,
     calendar_for,
-    calendars_for,
     national_days_off,
     national_make_up_days,
 )
@@ -519,16 +518,6 @@ def test_calendar_for_other_agency(agencies, django_assert_num_queries):
     assert cal.periods == DEFAULT_PERIODS
     assert cal.extra_days_off == frozenset({date(2026, 3, 17), date(2026, 3, 18), date(2026, 3, 19)})
     assert cal.makeup_working_days == frozenset({date(2026, 3, 21), date(2026, 3, 28)})
-
-
-@pytest.mark.django_db
-def test_calendars_for_many_agencies_is_one_query_and_agrees_with_calendar_for(agencies, django_assert_num_queries):
-    own, other = agencies
-    bare = make_agency("000.00.14.H57")  # no rows of its own: the global rows only
-    with django_assert_num_queries(1):
-        calendars = calendars_for([own, other, bare, own])
-    assert calendars == {own.pk: calendar_for(own), other.pk: calendar_for(other), bare.pk: calendar_for(bare)}
-    assert calendars_for([]) == {}
 
 
 @pytest.mark.django_db
