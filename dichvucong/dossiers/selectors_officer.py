@@ -16,7 +16,8 @@ from typing import Any
 from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dichvucong.agencies.calendar import calendar_for
@@ -160,6 +161,25 @@ def queue_rows(
     return queryset.select_related("procedure_version__procedure", "agency", "assignee").order_by(*queue.ordering)
 
 
+# What a queue row shows (backoffice/queues.html) and what its countdown needs (agency_deadline,
+# countdown: the status, both deadlines and the agency's working hours).
+QUEUE_ROW_FIELDS = (
+    "code",
+    "status",
+    "owner_name",
+    "submitted_at",
+    "acceptance_due_at",
+    "appointment_at",
+    "procedure_version__name",
+    "agency__morning_start",
+    "agency__morning_end",
+    "agency__afternoon_start",
+    "agency__afternoon_end",
+    "assignee__full_name",
+    "assignee__username",
+)
+
+
 def queue_page(
     user: Any,
     *,
@@ -169,9 +189,14 @@ def queue_page(
     page_number: Any,
     filters: QueueFilters | None = None,
 ) -> Page:
-    """One page of a queue; `count` is the tab's figure (so the paginator does not count again)."""
+    """One page of a queue; `count` is the tab's figure (so the paginator does not count again).
+
+    The rows carry only the columns the queue table and its countdown show (QUEUE_ROW_FIELDS): a
+    dossier's declaration and its procedure's e-form are JSON, decoded for every row otherwise.
+    """
     rows = queue_rows(user, slug=slug, conditions=conditions, filters=filters)
-    paginator = KeysFirstPaginator(rows, QUEUE_PAGE_SIZE)
+    shown = Dossier.objects.select_related("procedure_version", "agency", "assignee").only(*QUEUE_ROW_FIELDS)
+    paginator = KeysFirstPaginator(rows, QUEUE_PAGE_SIZE, rows=shown)
     if filters is None or not filters.active:
         paginator.count = count  # type: ignore[misc] - cached_property, set to the known figure
     return paginator.get_page(page_number)
@@ -187,6 +212,15 @@ class Countdown:
     @property
     def hours(self) -> float:
         return round(abs(self.remaining).total_seconds() / 3600, 1)
+
+    @property
+    def text(self) -> str:
+        """ "Còn 3,5 giờ làm việc" / "Quá hạn 2 giờ làm việc": formatted here rather than by a
+        {% blocktranslate %} with |floatformat per row (100 µs each, 25 rows a queue page)."""
+        hours = formats.number_format(self.hours if self.hours % 1 else int(self.hours))
+        if self.level == "overdue":
+            return gettext("Quá hạn %(h)s giờ làm việc") % {"h": hours}
+        return gettext("Còn %(h)s giờ làm việc") % {"h": hours}
 
 
 def agency_deadline(dossier: Dossier) -> datetime | None:

@@ -512,3 +512,48 @@ def test_the_consultations_queue_costs_the_same_queries_whatever_the_number_of_a
         response = client.get(reverse("backoffice:consultations"))
     assert response.status_code == 200
     assert len(re.findall(r"/mot-cua/xin-y-kien/\d+/", response.content.decode())) == count
+
+
+@pytest.mark.parametrize(
+    ("language", "remaining", "expected"),
+    [
+        ("vi", 3.5, "Còn 3,5 giờ làm việc"),
+        ("vi", 8.0, "Còn 8 giờ làm việc"),
+        ("vi", -2.25, "Quá hạn 2,2 giờ làm việc"),
+        ("en", 3.5, "3.5"),
+        ("en", -16.0, "16"),
+    ],
+)
+def test_a_countdown_reads_in_working_hours_with_the_languages_decimal_sign(language, remaining, expected):
+    import datetime as dt
+
+    from django.utils import translation
+
+    from dichvucong.dossiers.selectors_officer import Countdown
+
+    level = "overdue" if remaining < 0 else "ok"
+    with translation.override(language):
+        text = Countdown(remaining=dt.timedelta(hours=remaining), level=level).text
+    assert expected in text
+    if language == "en":
+        assert ("overdue" in text.lower()) == (remaining < 0)
+        assert "giờ" not in text
+
+
+def test_queue_rows_show_what_the_table_needs_without_the_declaration(client, personas, django_assert_num_queries):
+    """The rows are read by key with only the table's columns: the page still shows each of them."""
+    procedure = procedure_for(personas.agency_a)
+    dossier = DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, submitted=True)
+    Dossier.objects.filter(pk=dossier.pk).update(owner_name="Nguyễn Thị Hàng Đợi", eform_data={"x": "y" * 5000})
+    officer = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.ONE_STOP)
+    force_login_verified(client, officer)
+    client.get("/mot-cua/")
+    with django_assert_num_queries(QUEUE_QUERIES):
+        page = client.get("/mot-cua/", {"hang-doi": "cho-tiep-nhan"}).content.decode()
+
+    assert f'href="/mot-cua/ho-so/{dossier.code}/"' in page
+    assert "Nguyễn Thị Hàng Đợi" in page
+    assert procedure.versions.get().name in page
+    assert "<td>Đã gửi</td>" in page
+    assert "giờ làm việc" in page
+    assert "y" * 5000 not in page

@@ -23,3 +23,29 @@ def test_ruff_is_clean(args):
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_keys_first_paginator_reads_the_pages_rows_by_key_from_the_rows_query(personas, django_assert_num_queries):
+    from dichvucong.core.pagination import KeysFirstPaginator
+    from dichvucong.dossiers.models import Dossier
+    from dichvucong.dossiers.tests.factories import DossierFactory
+
+    made = [DossierFactory(applicant=personas.citizen, agency=personas.agency_a, submitted=True) for _ in range(5)]
+    listed = Dossier.objects.filter(applicant=personas.citizen).exclude(status="draft").order_by("-pk")
+    shown = Dossier.objects.only("code", "status")
+    paginator = KeysFirstPaginator(listed, 2, rows=shown)
+    paginator.count = 5
+
+    with django_assert_num_queries(2):  # the keys, then the rows
+        page = paginator.get_page(2)
+        rows = list(page.object_list)
+    assert [row.pk for row in rows] == [made[2].pk, made[1].pk]
+    assert rows[0].get_deferred_fields() >= {"eform_data", "owner_name"}
+    assert page.has_next()
+    assert page.has_previous()
+
+    empty = KeysFirstPaginator(listed.filter(code="KHONG-CO"), 2, rows=shown)
+    empty.count = 0
+    with django_assert_num_queries(0):  # an empty list: neither keys nor rows are asked for
+        assert list(empty.get_page(1)) == []

@@ -1,0 +1,31 @@
+"""The Redis cache of production keeps one redis client per connection pool."""
+
+from __future__ import annotations
+
+import pytest
+
+from dichvucong.core.cache import RedisCache
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
+def test_the_redis_cache_reuses_its_client_and_works_against_a_real_server():
+    cache = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": "dvc-cache-test"})
+    client = cache._cache.get_client(write=True)
+
+    cache.set("k", {"n": 1}, timeout=30)
+    assert cache.get("k") == {"n": 1}
+    assert cache.add("k2", 1, timeout=30)
+    assert cache.incr("k2") == 2
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is cache._cache.get_client()
+    cache.delete_many(["k", "k2"])
+    assert cache.get("k") is None
