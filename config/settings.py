@@ -105,6 +105,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, with the <input> widgets written in Python (core/forms_rendering.py).
+FORM_RENDERER = "dichvucong.core.forms_rendering.PortalFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'dichvucong.sqlite3'}"

@@ -95,7 +95,8 @@ def queues(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("hang-doi") or _default_queue(request.user)
     if slug not in QUEUE_SLUGS:
         slug = _default_queue(request.user)
-    conditions = queue_filters(request.user, now=moment)
+    calendars: dict[int, Any] = {}
+    conditions = queue_filters(request.user, now=moment, calendars=calendars)
     counts = queue_counts(request.user, filters=conditions)
     filters = QueueFilters.from_query(request.GET) if slug == "tat-ca" else None
     page = queue_page(
@@ -107,7 +108,6 @@ def queues(request: HttpRequest) -> HttpResponse:
         filters=filters,
     )
     rows = []
-    calendars: dict[int, Any] = {}
     for dossier in page.object_list:
         due = agency_deadline(dossier)
         rows.append({"dossier": dossier, "countdown": countdown(dossier, due, now=moment, calendars=calendars)})

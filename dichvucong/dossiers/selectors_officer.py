@@ -78,9 +78,18 @@ def _holds_current_step(user: Any) -> Q:
     return Q(assignee=officer.user_id) | Q(assignee__isnull=True) & Q(Exists(held))
 
 
-def queue_filters(user: Any, *, now: datetime) -> dict[str, Q]:
-    """What puts a dossier in each queue, for this officer at this instant."""
-    soon = calendar_for(None).add_working_time(now, DUE_SOON)
+def queue_filters(user: Any, *, now: datetime, calendars: dict[int, Any] | None = None) -> dict[str, Q]:
+    """What puts a dossier in each queue, for this officer at this instant.
+
+    "Sắp đến hạn" counts its 16 working hours on the officer's agency's calendar (the national
+    one for a system administrator); pass the page's `calendars` dict and the rows' countdowns
+    reuse it instead of reading the same calendar again.
+    """
+    agency = user.officer_profile.agency if officer_agency_id(user) is not None else None
+    calendar = calendar_for(agency)
+    if agency is not None and calendars is not None:
+        calendars[agency.pk] = calendar
+    soon = calendar.add_working_time(now, DUE_SOON)
     return {
         "cho-tiep-nhan": Q(status=DossierStatus.SUBMITTED),
         "viec-cua-toi": Q(status=DossierStatus.PROCESSING) & _holds_current_step(user),

@@ -193,10 +193,10 @@ def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_doss
             assert client.get(f"/mot-cua/?hang-doi={queue}").status_code == 200
 
 
-# Session, user, TOTP device, officer profile with its roles (one query), the national calendar rows ("sắp đến hạn"),
-# the tab counts, the open consultations' count, the page's keys and then its rows
-# (core.pagination), the agency's calendar rows (countdowns), the bell's unread count.
-QUEUE_QUERIES = 11  # 12 before the profile and its roles were read together
+# Session, user, TOTP device, officer profile with its roles (one query), the agency's calendar rows
+# ("sắp đến hạn" and the rows' countdowns), the tab counts, the open consultations' count, the page's
+# keys and then its rows (core.pagination), the bell's unread count.
+QUEUE_QUERIES = 10  # 12 before the profile and its roles were read together, 11 before one calendar
 
 
 def test_an_overdue_queue_of_old_dossiers_costs_the_same_queries_and_shows_each_delay(
