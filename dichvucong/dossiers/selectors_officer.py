@@ -85,7 +85,9 @@ def queue_filters(user: Any, *, now: datetime, calendars: dict[int, Any] | None 
     one for a system administrator); pass the page's `calendars` dict and the rows' countdowns
     reuse it instead of reading the same calendar again.
     """
-    agency = user.officer_profile.agency if officer_agency_id(user) is not None else None
+    # A system administrator sees every agency's dossiers, even with an officer profile of their own.
+    own = officer_agency_id(user) is not None and not is_system_admin(user)
+    agency = user.officer_profile.agency if own else None
     calendar = calendar_for(agency)
     if agency is not None and calendars is not None:
         calendars[agency.pk] = calendar

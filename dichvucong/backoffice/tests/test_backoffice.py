@@ -557,3 +557,21 @@ def test_queue_rows_show_what_the_table_needs_without_the_declaration(client, pe
     assert "<td>Đã gửi</td>" in page
     assert "giờ làm việc" in page
     assert "y" * 5000 not in page
+
+
+def test_due_soon_counts_on_the_officers_agency_calendar_and_an_administrators_on_the_national_one(personas):
+    from django.utils import timezone
+
+    from dichvucong.core.permissions import ROLE_SYSTEM_ADMIN
+    from dichvucong.dossiers.selectors_officer import queue_filters
+
+    officer = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.SPECIALIST)
+    calendars: dict = {}
+    queue_filters(officer, now=timezone.now(), calendars=calendars)
+    assert list(calendars) == [personas.agency_a.pk]  # the rows' countdowns reuse it
+
+    # A system administrator with an officer profile of their own sees every agency's dossiers.
+    admin = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.SPECIALIST, ROLE_SYSTEM_ADMIN)
+    calendars = {}
+    queue_filters(admin, now=timezone.now(), calendars=calendars)
+    assert calendars == {}

@@ -29,3 +29,16 @@ def test_the_redis_cache_reuses_its_client_and_works_against_a_real_server():
     assert cache._cache.get_client() is cache._cache.get_client()
     cache.delete_many(["k", "k2"])
     assert cache.get("k") is None
+
+
+def test_each_replica_keeps_its_own_client():
+    # Several servers: writes go to the first, reads to a random other; nothing is contacted here.
+    cache = RedisCache("redis://127.0.0.1:6379/9,redis://127.0.0.2:6379/9,redis://127.0.0.3:6379/9", {})
+    for _ in range(30):
+        cache._cache.get_client()
+        cache._cache.get_client(write=True)
+    clients = cache._cache._clients
+    assert set(clients) == {0, 1, 2}
+    for index, client in clients.items():
+        assert client.connection_pool is cache._cache._pools[index]
+        assert client.connection_pool.connection_kwargs["host"] == f"127.0.0.{index + 1}"

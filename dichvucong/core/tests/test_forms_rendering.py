@@ -21,7 +21,7 @@ class Everything(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     site = forms.URLField(required=False, assume_scheme="https")
     phone = forms.CharField(widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "disabled": True}))
-    off = forms.CharField(widget=forms.TextInput(attrs={"spellcheck": False, "data-x": 'a"<b>&'}))
+    off = forms.CharField(widget=forms.TextInput(attrs={"spellcheck": False, "data-x": 'a"<b>&', "data-n": lambda: 7}))
     note = forms.CharField(widget=forms.Textarea, required=False)
     kind = forms.ChoiceField(choices=[("a", "A"), ("b", "<B>")])
     agree = forms.BooleanField()
@@ -55,8 +55,13 @@ def test_every_field_renders_as_with_djangos_templates(data):
         assert str(fast[name]) == str(stock[name]), name
 
 
-def test_the_fast_path_is_taken_for_inputs_only():
-    renderer = PortalFormRenderer()
-    form = Everything(renderer=renderer)
-    str(form["name"]), str(form["note"])
-    assert renderer._stock_templates == {"django/forms/widgets/text.html": True}
+def test_inputs_are_written_without_templates_and_the_other_widgets_still_use_them():
+    class NoTemplates(PortalFormRenderer):
+        def get_template(self, template_name):
+            raise AssertionError(template_name)
+
+    form = Everything(renderer=NoTemplates())
+    assert str(form["name"]).startswith('<input type="text" name="name"')
+    assert str(form["day"]).startswith('<input type="date" name="day"')
+    with pytest.raises(AssertionError, match="textarea"):
+        str(form["note"])
