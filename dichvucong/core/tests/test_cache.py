@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dichvucong.core.cache import RedisCache
+from dichvucong.core.testing.services import needs_redis
 
 
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
+@needs_redis
 def test_the_redis_cache_reuses_its_client_and_works_against_a_real_server():
     cache = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": "dvc-cache-test"})
     client = cache._cache.get_client(write=True)

@@ -12,6 +12,7 @@ from huey.contrib import djhuey
 from dichvucong.core import tasks
 from dichvucong.core.models import WorkerHeartbeat
 from dichvucong.core.services import heartbeat_record
+from dichvucong.core.testing.services import needs_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +69,7 @@ def test_healthz_with_the_sqlite_queue_of_the_embedded_default(client, monkeypat
     assert body["queue"]["pending"] == 1
 
 
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
+@needs_redis
 def test_healthz_with_the_redis_queue_of_production(client, monkeypatch):
     queue = RedisHuey("dichvucong-healthz-test", host="127.0.0.1", port=6379)
     queue.flush()
