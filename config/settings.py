@@ -125,6 +125,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Parameters bound by the server, and a statement run five times on a connection is prepared:
+    # PostgreSQL stops planning the same queries on every request (0.3-0.9 ms each for the look-up,
+    # the queues' rows, the officer's profile) and psycopg stops quoting every parameter in Python.
+    # Off (0) behind a pooler in transaction mode older than PgBouncer 1.21, where a prepared
+    # statement may not be on the server connection the next transaction gets.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background jobs ----------------------------------------------------------------

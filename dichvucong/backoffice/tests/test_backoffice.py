@@ -575,3 +575,23 @@ def test_due_soon_counts_on_the_officers_agency_calendar_and_an_administrators_o
     calendars = {}
     queue_filters(admin, now=timezone.now(), calendars=calendars)
     assert calendars == {}
+
+
+def test_a_queue_row_shows_hostile_names_as_text(client, personas):
+    """The rows are drawn in Python (dossiers/presentation.py): every value is escaped there."""
+    procedure = procedure_for(personas.agency_a)
+    dossier = DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, submitted=True)
+    Dossier.objects.filter(pk=dossier.pk).update(owner_name='<script>alert("x")</script> & Co')
+    procedure.versions.update(name="Thủ tục <b>đậm</b>")
+    assignee = UserFactory(officer=True, full_name="<img src=x onerror=alert(1)>")
+    Dossier.objects.filter(pk=dossier.pk).update(assignee=assignee)
+    officer = make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.ONE_STOP)
+    force_login_verified(client, officer)
+
+    page = client.get("/mot-cua/", {"hang-doi": "cho-tiep-nhan"}).content.decode()
+
+    for raw in ("<script>alert", "<b>đậm", "<img src=x"):
+        assert raw not in page
+    assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co</td>" in page
+    assert "<td>Thủ tục &lt;b&gt;đậm&lt;/b&gt;</td>" in page
+    assert '<br><span class="hint">&lt;img src=x onerror=alert(1)&gt;</span>' in page

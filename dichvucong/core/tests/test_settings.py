@@ -88,3 +88,27 @@ def test_language_and_time_zone(settings):
     assert settings.USE_TZ is True
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"DATABASE_URL": "postgres://u@db.internal:5432/dvc"},
+            "{'server_side_binding': True, 'prepare_threshold': 5}",
+        ),
+        (
+            {"DATABASE_URL": "postgres://u@db.internal:5432/dvc?sslmode=require"},
+            "{'sslmode': 'require', 'server_side_binding': True, 'prepare_threshold': 5}",
+        ),
+        ({"DATABASE_URL": "postgres://u@db.internal:5432/dvc", "DATABASE_PREPARED_STATEMENTS": "0"}, "{}"),
+    ],
+)
+def test_postgresql_binds_on_the_server_and_prepares_unless_turned_off(tmp_path, env, expected):
+    # Behind a transaction-mode pooler older than PgBouncer 1.21 a prepared statement may be missing
+    # on the next server connection: the switch turns both off; the URL's own options are kept.
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    result = _manage(tmp_path, "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, **env})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dichvucong.dossiers import presentation
 from dichvucong.dossiers.files import accept_attribute, human_size, kinds_label
 
 register = template.Library()
@@ -40,3 +41,15 @@ def dossier_address(dossier: object, which: str) -> str:
         getattr(dossier, f"{which}_province_code", None),
     )
     return text or "—"
+
+
+@register.simple_tag
+def folder_cards(dossiers: object) -> str:
+    """The cards of a folder page, drawn in Python (dossiers/presentation.py)."""
+    return presentation.folder_cards(dossiers)  # type: ignore[arg-type]
+
+
+@register.simple_tag
+def queue_rows(rows: object) -> str:
+    """The rows of a back-office queue page, drawn in Python (dossiers/presentation.py)."""
+    return presentation.queue_rows(rows)  # type: ignore[arg-type]

@@ -222,6 +222,22 @@ def test_a_pending_withdrawal_request_reads_as_such_in_the_list(citizen_client, 
     assert "Đang đề nghị rút" in text
 
 
+def test_a_card_shows_hostile_words_as_text(citizen_client, personas):
+    """The cards are drawn in Python (dossiers/presentation.py): every value is escaped there."""
+    sent = move(new_draft(personas.citizen, personas.agency_a), DossierAction.SUBMIT)
+    items = [{"component": component(sent, 1).pk, "reason": "<img src=x onerror=alert(1)>"}]
+    move(sent, DossierAction.REQUEST_SUPPLEMENT, data={"items": items}, comment='<script>alert("x")</script>')
+    sent.procedure_version.__class__.objects.filter(pk=sent.procedure_version_id).update(name="Thủ tục <b>đậm</b>")
+
+    html = citizen_client.get(reverse("dossiers:folders"), {"thu-muc": "yeu-cau-bo-sung"}).content.decode()
+
+    for raw in ("<script>alert", "<img src=x", "<b>đậm"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert ": &lt;img src=x onerror=alert(1)&gt;</li>" in html
+    assert f'<a href="{url("detail", sent)}">Thủ tục &lt;b&gt;đậm&lt;/b&gt;</a>' in html
+
+
 @pytest.mark.parametrize("value", ["", "khong-co", "<script>", "chua-gui'--", "x" * 500])
 def test_an_unknown_folder_falls_back_to_the_default(citizen_client, personas, value):
     sent = move(new_draft(personas.citizen, personas.agency_a), DossierAction.SUBMIT)
