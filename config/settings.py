@@ -400,6 +400,11 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+if REDIS_URL:
+    # Sessions read from Redis and written to both: a logged-in page no longer starts with a session
+    # query, and a Redis restart only empties the copy. Sessions are ended through the session store
+    # (accounts.services.session_end), which removes both.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dichvucong.core.views.csrf_failure"

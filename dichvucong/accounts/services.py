@@ -8,6 +8,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dichvucong.accounts.constants import AccountKind, OtpPurpose
 from dichvucong.accounts.models import LoginSession, OidcIdentity, OneTimeCode, User
+from dichvucong.core.cache import count_hit
 from dichvucong.core.errors import ApplicationError
 
 # ---------------------------------------------------------------------------------------------
@@ -357,8 +359,7 @@ def login_failure_record(*, identifier: str, address: str | None) -> dt.datetime
     lock_seconds = settings.LOGIN_LOCK_MINUTES * 60
     locked_until = None
     for key, limit in _throttle_keys(identifier, address):
-        count = (cache.get(key) or 0) + 1
-        cache.set(key, count, timeout=lock_seconds)
+        count = count_hit(key, timeout=lock_seconds)
         if count >= limit:
             locked_until = timezone.now() + dt.timedelta(seconds=lock_seconds)
             cache.set(f"{key}:lock", locked_until, timeout=lock_seconds)
@@ -396,18 +397,24 @@ def login_session_record(*, user: User, session_key: str, ip_address: str | None
     return session
 
 
+def session_end(session_key: str) -> None:
+    """End a login session wherever the session engine keeps it (the database, and Redis's copy
+    with `cached_db`): deleting the Session row alone would leave the cached copy logged in."""
+    import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
+
+
 def login_session_end(*, user: User, session_id: int) -> None:
     session = LoginSession.objects.filter(pk=session_id, user=user).first()
     if session is None:
         raise ApplicationError(_("Không tìm thấy phiên đăng nhập."), code="not_found")
-    Session.objects.filter(session_key=session.session_key).delete()
+    session_end(session.session_key)
     session.delete()
 
 
 def login_sessions_end_others(*, user: User, keep_session_key: str) -> int:
     others = LoginSession.objects.filter(user=user).exclude(session_key=keep_session_key)
-    keys = list(others.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    for key in others.values_list("session_key", flat=True):
+        session_end(key)
     return others.delete()[0]
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from dichvucong.core.cache import count_hit
 from dichvucong.core.errors import ApplicationError
 from dichvucong.documents.models import IssuedDocument, _public_token
 from dichvucong.documents.signing import STATUS_VALID, SignatureReport, verify_pdf
@@ -189,8 +189,5 @@ def upload_window_remaining() -> int:
 
 
 def upload_attempt_record(*, address: str | None) -> int:
-    """Count one more upload from `address`; the count including it (get + set, as the look-up)."""
-    key = _upload_key(address)
-    count = (cache.get(key) or 0) + 1
-    cache.set(key, count, timeout=upload_window_remaining() + 60)
-    return count
+    """Count one more upload from `address`; the count including it (core.cache.count_hit)."""
+    return count_hit(_upload_key(address), timeout=upload_window_remaining() + 60)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from dichvucong.core.cache import count_hit
 from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier
 
@@ -209,13 +210,5 @@ def lookup_attempts(*, address: str | None) -> int:
 
 
 def lookup_attempt_record(*, address: str | None) -> int:
-    """Count one more look-up from `address`; returns the count including it (one read, one write).
-
-    get + set rather than cache.incr(): the base incr() used by the database cache re-sets the key
-    with the default 5-minute timeout, which would forget the hour's count after a short pause.
-    Two simultaneous look-ups may count as one; a limit off by one is acceptable here.
-    """
-    key = _attempts_key(address)
-    count = (cache.get(key) or 0) + 1
-    cache.set(key, count, timeout=lookup_window_remaining() + 60)
-    return count
+    """Count one more look-up from `address`; returns the count including it (core.cache.count_hit)."""
+    return count_hit(_attempts_key(address), timeout=lookup_window_remaining() + 60)

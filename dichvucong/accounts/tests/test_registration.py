@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dichvucong.accounts.models import LoginSession, OneTimeCode, User
+from dichvucong.core.testing.services import needs_redis
 from dichvucong.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -377,3 +378,48 @@ def test_housekeeping_purges_expired_sessions_and_old_codes(client, active_citiz
     assert result["login_sessions"] == 1
     assert result["codes"] == 1
     assert not LoginSession.objects.exists()
+
+
+SESSION_ENGINES = [
+    pytest.param({"SESSION_ENGINE": "django.contrib.sessions.backends.db"}, id="db"),
+    pytest.param(
+        {
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "CACHES": {
+                "default": {
+                    "BACKEND": "dichvucong.core.cache.RedisCache",
+                    "LOCATION": "redis://127.0.0.1:6379/9",
+                    "KEY_PREFIX": "dvc-session-test",
+                }
+            },
+        },
+        id="cached_db-redis",
+        marks=needs_redis,
+    ),
+]
+
+
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_ending_sessions_logs_the_other_devices_out_whatever_the_session_engine(settings, active_citizen, engine):
+    """With cached_db (production, REDIS_URL) a session lives in Redis too: ending it must remove both."""
+    from django.test import Client
+
+    for name, value in engine.items():
+        setattr(settings, name, value)
+    phone, laptop, tablet = Client(), Client(), Client()
+    for device in (phone, laptop, tablet):
+        device.post(reverse("accounts:login"), {"identifier": "0912345678", "password": PASSWORD})
+        assert device.get(reverse("accounts:sessions")).status_code == 200
+
+    # From the laptop: end the phone's session only, then every other one.
+    phone_key = phone.cookies[settings.SESSION_COOKIE_NAME].value
+    login = LoginSession.objects.get(session_key=phone_key)
+    laptop.post(reverse("accounts:sessions"), {"session": str(login.pk)})
+    assert phone.get(reverse("accounts:sessions")).status_code == 302
+    assert tablet.get(reverse("accounts:sessions")).status_code == 200
+    laptop.post(reverse("accounts:sessions"), {"action": "others"})
+    assert tablet.get(reverse("accounts:sessions")).status_code == 302
+    assert laptop.get(reverse("accounts:sessions")).status_code == 200
+    assert list(LoginSession.objects.values_list("session_key", flat=True)) == [
+        laptop.cookies[settings.SESSION_COOKIE_NAME].value
+    ]

@@ -65,15 +65,16 @@ def test_a_malformed_boolean_is_reported_by_name(tmp_path):
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, ("SqliteHuey", "DatabaseCache")),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ("RedisHuey", "RedisCache")),
+        ({}, ("SqliteHuey", "DatabaseCache", "db")),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ("RedisHuey", "RedisCache", "cached_db")),
     ],
 )
-def test_redis_url_switches_the_queue_and_the_cache(tmp_path, env, expected):
+def test_redis_url_switches_the_queue_the_cache_and_the_sessions(tmp_path, env, expected):
     code = (
         "from django.conf import settings; "
         "print(settings.HUEY['huey_class'].rsplit('.', 1)[-1], "
-        "settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1])"
+        "settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1], "
+        "settings.SESSION_ENGINE.rsplit('.', 1)[-1])"
     )
     result = _manage(tmp_path, "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, **env})
 
