@@ -131,16 +131,23 @@ async def load(
         started = time.perf_counter()
         await asyncio.gather(*(user(session) for _ in range(users)))
         elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
+    return {"latencies": latencies, "elapsed": elapsed, "errors": errors, "queries": queries, "sql_ms": sql_ms}
+
+
+def pooled(samples: list[dict]) -> dict:
+    """The figures of several rounds of the same cell taken together (percentiles over every answer)."""
+    latencies = sorted(x for s in samples for x in s["latencies"])
+    queries = [q for s in samples for q in s["queries"]]
+    sql_ms = sorted(x for s in samples for x in s["sql_ms"])
     return {
-        "n": len(ordered),
-        "p50": percentile(ordered, 0.5),
-        "p95": percentile(ordered, 0.95),
-        "p99": percentile(ordered, 0.99),
-        "rps": len(ordered) / elapsed,
-        "errors": errors,
+        "n": len(latencies),
+        "p50": percentile(latencies, 0.5),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "rps": len(latencies) / sum(s["elapsed"] for s in samples),
+        "errors": sum(s["errors"] for s in samples),
         "queries": max(queries, default=-1),
-        "sql_ms_p50": sorted(sql_ms)[len(sql_ms) // 2] if sql_ms else 0.0,
+        "sql_ms_p50": sql_ms[len(sql_ms) // 2] if sql_ms else 0.0,
     }
 
 
@@ -278,12 +285,16 @@ def run(args: argparse.Namespace) -> dict:
             if warm["errors"]:
                 print(f"  {page}: {warm['errors']} of 20 warm-up answers were not 200")
             for users in (1, 16):
-                # The one-query view again right before the page: its throughput moves by a third
-                # between the start and the end of a run, and the page's share is read against the
-                # reference measured in the same seconds.
-                adjacent = asyncio.run(load(base, reference_template, values, users, args.requests, args.seconds, None))
-                row = asyncio.run(load(base, template, values, users, args.requests, args.seconds, cookie))
-                results.append({"page": page, "users": users, **row, "reference_rps": adjacent["rps"]})
+                # The one-query view and the page in turn, `--rounds` times: the machine's speed moves
+                # by a third within seconds (other jobs on the host), and the page's share is read
+                # against the reference measured in the same seconds, pooled over the rounds.
+                part, seconds = max(1, args.requests // args.rounds), args.seconds / args.rounds
+                adjacent, measured = [], []
+                for _round in range(args.rounds):
+                    adjacent.append(asyncio.run(load(base, reference_template, values, users, part, seconds, None)))
+                    measured.append(asyncio.run(load(base, template, values, users, part, seconds, cookie)))
+                row = pooled(measured)
+                results.append({"page": page, "users": users, **row, "reference_rps": pooled(adjacent)["rps"]})
                 print(
                     f"  {page:<32} {users:>2} users: p95 {row['p95']:7.1f} ms, {row['rps']:6.1f} req/s, "
                     f"{row['queries']} SQL, {row['errors']} non-200"
@@ -303,6 +314,7 @@ def run(args: argparse.Namespace) -> dict:
         "workers": args.workers,
         "requests": args.requests,
         "seconds_cap": args.seconds,
+        "rounds": args.rounds,
         "load_before": load_before,
         "load_after": load_after,
         "fill_seconds": fill.seconds,
@@ -404,8 +416,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000, help="dossiers in all")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=200, help="requests per page and concurrency (at most)")
+    parser.add_argument("--requests", type=int, default=300, help="requests per page and concurrency (at most)")
     parser.add_argument("--seconds", type=float, default=20, help="… or this long, whichever comes first")
+    parser.add_argument("--rounds", type=int, default=3, help="the reference and the page in turn, this many times")
     parser.add_argument("--port", type=int, default=8351)
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--stats-days", type=int, default=30, help="days of statistics snapshots (before today)")
