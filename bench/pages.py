@@ -13,8 +13,8 @@ making one indexed query, in the same processes and the same run, so that each p
 to them (absolute times are noisy on a shared machine). Officers are logged in with a verified
 authenticator in their session: two-factor stays on, as in production. For each page of PAGES, at 1
 and at 16 concurrent users (aiohttp, keep-alive), it prints p50/p95/p99, requests/s, the throughput as
-a share of the one-query view's (measured again at the same concurrency in the seconds just before the
-page), the SQL queries per answer and the targets missed; then, in-process,
+a share of the one-query view's (measured at the same concurrency in turn with the page, `--rounds`
+times, pooled), the SQL queries per answer and the targets missed; then, in-process,
 each page's slowest query with its EXPLAIN ANALYZE (bench/results/pages-<rows>-explain.txt). Results
 go to bench/results/pages-<rows>.json, so that the table shows 10,000 and 1,000,000 side by side with
 the 1,000,000 / 10,000 ratio. Figures only; nothing is asserted.
