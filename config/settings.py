@@ -139,7 +139,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and background jobs ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL") or None
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "dichvucong.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "dichvucong.core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs must not hold a request (and its worker) until gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     # A database table rather than process memory: throttling and OTP limits must hold across the
     # several processes that serve the portal, even on the embedded default.
@@ -403,8 +410,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 if REDIS_URL:
     # Sessions read from Redis and written to both: a logged-in page no longer starts with a session
     # query, and a Redis restart only empties the copy. Sessions are ended through the session store
-    # (accounts.services.session_end), which removes both.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # (accounts.services.session_end), which removes both; core/sessions.py keeps logins and pages
+    # working on the database while Redis is unreachable.
+    SESSION_ENGINE = "dichvucong.core.sessions"
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dichvucong.core.views.csrf_failure"

@@ -397,6 +397,13 @@ def login_session_record(*, user: User, session_key: str, ip_address: str | None
     return session
 
 
+def login_session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """Follow a session whose key changed (cycle_key after two-factor, a password change), so that
+    "end this session" still reaches it and housekeeping does not drop its row as orphaned."""
+    if old_key and new_key and old_key != new_key:
+        LoginSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def session_end(session_key: str) -> None:
     """End a login session wherever the session engine keeps it (the database, and Redis's copy
     with `cached_db`): deleting the Session row alone would leave the cached copy logged in."""

@@ -162,7 +162,11 @@ def check_token(device: TOTPDevice, token: str) -> TOTPDevice:
 
 def _mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
     # The session now carries more privilege than before: give it a new key (session fixation).
+    from dichvucong.accounts.services import login_session_rekey
+
+    old_key = request.session.session_key
     request.session.cycle_key()
+    login_session_rekey(old_key=old_key, new_key=request.session.session_key)
     otp_login(request, device)
 
 

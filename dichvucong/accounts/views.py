@@ -333,7 +333,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        update_session_auth_hash(request, form.user)
+        old_key = request.session.session_key
+        update_session_auth_hash(request, form.user)  # cycles the session key
+        services.login_session_rekey(old_key=old_key, new_key=request.session.session_key)
         messages.success(request, _("Đã đổi mật khẩu."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})

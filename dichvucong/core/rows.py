@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 _SLOT = "0ROWSLOT0"
@@ -29,7 +29,10 @@ _VERBATIM = re.compile(r"[A-Za-z0-9.\-]{1,100}")
 @lru_cache(maxsize=512)
 def _around_slot(key: tuple) -> tuple[str, str] | None:
     view_name = key[-1]
-    url = reverse(view_name, args=[_SLOT])
+    try:
+        url = reverse(view_name, args=[_SLOT])
+    except NoReverseMatch:  # not a view with one <str:…> argument: reverse() answers every value
+        return None
     if url.count(_SLOT) != 1:
         return None
     before, after = url.split(_SLOT)

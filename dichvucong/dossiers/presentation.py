@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ def status_badge(dossier: Any, withdrawal_label: str | None = None) -> str:
     """The status as the citizen reads it (dossiers/includes/status.html)."""
     if dossier.withdrawal_requested_at:
         label = withdrawal_label if withdrawal_label is not None else _("Đang đề nghị rút")
-        return f'<span class="status status--withdrawal-requested">{escape(label)}</span>'
+        return f'<span class="status status--withdrawal-requested">{conditional_escape(label)}</span>'
     return f'<span class="status status--{escape(dossier.status)}">{escape(dossier.status_label)}</span>'
 
 
@@ -69,7 +69,7 @@ def _note(note: Any, words: dict[str, str]) -> str:
         return f"<p><strong>{words['refusal']}:</strong> {escape(note.comment)}</p>"
     items = "".join(
         f"<li>{escape(item.get('name', ''))}{': ' + escape(item['reason']) if item.get('reason') else ''}</li>"
-        for item in (note.data or {}).get("items", [])
+        for item in (note.data if isinstance(note.data, dict) else {}).get("items", [])
         if isinstance(item, dict)
     )
     comment = f"<p><strong>{words['officer']}:</strong> {escape(note.comment)}</p>" if note.comment else ""

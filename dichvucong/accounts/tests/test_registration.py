@@ -384,7 +384,7 @@ SESSION_ENGINES = [
     pytest.param({"SESSION_ENGINE": "django.contrib.sessions.backends.db"}, id="db"),
     pytest.param(
         {
-            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "SESSION_ENGINE": "dichvucong.core.sessions",
             "CACHES": {
                 "default": {
                     "BACKEND": "dichvucong.core.cache.RedisCache",
@@ -423,3 +423,65 @@ def test_ending_sessions_logs_the_other_devices_out_whatever_the_session_engine(
     assert list(LoginSession.objects.values_list("session_key", flat=True)) == [
         laptop.cookies[settings.SESSION_COOKIE_NAME].value
     ]
+
+
+UNREACHABLE_REDIS = {
+    "SESSION_ENGINE": "dichvucong.core.sessions",
+    "CACHES": {
+        "default": {
+            "BACKEND": "dichvucong.core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    },
+}
+
+
+def test_with_redis_unreachable_a_logged_in_citizens_pages_run_on_the_database(settings, client, active_citizen):
+    # (Logging in itself needs the cache: its failure throttle lives there.)
+    from django.test import Client
+
+    client.post(reverse("accounts:login"), {"identifier": "0912345678", "password": PASSWORD})
+    for name, value in UNREACHABLE_REDIS.items():
+        setattr(settings, name, value)
+    # A new client: the session middleware picks its engine when the client builds its handler.
+    client, cookies = Client(), client.cookies
+    client.cookies = cookies
+
+    assert client.get(reverse("accounts:sessions")).status_code == 200
+    assert client.get(reverse("dossiers:folders")).status_code == 200
+    client.get(reverse("dossiers:folders"), {"thu-muc": "da-gui"})  # a save: the database takes it
+    assert client.get(reverse("accounts:sessions")).status_code == 200
+
+
+def test_a_session_whose_cached_copy_cannot_be_removed_is_not_ended(settings, client, active_citizen):
+    """Ending it in the database only would leave the copy in Redis logged in once Redis is back."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("accounts:login"), {"identifier": "0912345678", "password": PASSWORD})
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    for name, value in UNREACHABLE_REDIS.items():
+        setattr(settings, name, value)
+
+    with pytest.raises(Exception, match=r"(?i)connect"):
+        import_module(settings.SESSION_ENGINE).SessionStore().delete(key)
+    assert Session.objects.filter(session_key=key).exists()
+
+
+def test_the_login_session_follows_the_new_key_after_a_password_change(client, settings, active_citizen):
+    """Changing the password gives the session a new key; "end this session" must still reach it."""
+    client.post(reverse("accounts:login"), {"identifier": "0912345678", "password": PASSWORD})
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Hoi-An@2027-pho", "new_password2": "Hoi-An@2027-pho"},
+    )
+
+    assert response.status_code == 302
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert list(LoginSession.objects.values_list("session_key", flat=True)) == [after]
+    assert "Phiên hiện tại" in client.get(reverse("accounts:sessions")).content.decode()

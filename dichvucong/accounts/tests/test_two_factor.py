@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.test import RequestFactory
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dichvucong.accounts import two_factor
+from dichvucong.accounts.models import LoginSession
 from dichvucong.accounts.tests.factories import UserFactory
 
 MIDDLEWARE = "dichvucong.accounts.middleware.OfficerTwoFactorMiddleware"
@@ -385,3 +387,17 @@ def test_the_login_page_sends_officers_to_the_code_and_citizens_on(client, perso
     client.post("/tai-khoan/dang-xuat/")
     response = client.post("/tai-khoan/dang-nhap/", {"identifier": "an.nguyen", "password": personas.password})
     assert response["Location"] == django_settings.LOGIN_REDIRECT_URL
+
+
+def test_the_login_session_follows_the_new_key_after_the_code(client, personas, two_factor_on, clock):
+    """The key changes at verification (session fixation); "end this session" must still reach it."""
+    device = TOTPDevice.objects.create(user=personas.officer_a, name="Điện thoại", confirmed=True)
+    client.post(reverse("accounts:login"), {"identifier": personas.officer_a.username, "password": personas.password})
+    before = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert list(LoginSession.objects.values_list("session_key", flat=True)) == [before]
+
+    assert client.post(VERIFY, {"token": token_for(device)}).status_code == 302
+
+    after = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert list(LoginSession.objects.values_list("session_key", flat=True)) == [after]

@@ -47,3 +47,10 @@ def test_the_script_prefix_and_the_language_are_part_of_the_key():
     with translation.override("en"):
         assert row_url("backoffice:dossier", "H57-1") == reverse("backoffice:dossier", args=["H57-1"])
     assert _around_slot.cache_info().currsize == 3
+
+
+def test_a_view_without_a_str_argument_goes_through_reverse():
+    # backoffice:file takes <int:file_id>: the placeholder cannot be reversed, every value goes to reverse().
+    assert row_url("backoffice:file", 12) == reverse("backoffice:file", args=[12])
+    with pytest.raises(NoReverseMatch):
+        row_url("backoffice:file", "abc")

@@ -66,7 +66,7 @@ def test_a_malformed_boolean_is_reported_by_name(tmp_path):
     ("env", "expected"),
     [
         ({}, ("SqliteHuey", "DatabaseCache", "db")),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ("RedisHuey", "RedisCache", "cached_db")),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ("RedisHuey", "RedisCache", "sessions")),
     ],
 )
 def test_redis_url_switches_the_queue_the_cache_and_the_sessions(tmp_path, env, expected):
