@@ -110,7 +110,17 @@ def _over_http(env: dict[str, str], codes: list[str], requests: int) -> list[tup
     port = _free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [str(gunicorn), "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+        ],
         cwd=BASE_DIR,
         env={**os.environ, **env},
     )

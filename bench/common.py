@@ -73,5 +73,6 @@ def gunicorn_command(*, port: int, workers: int, timeout: int = 120, access_log:
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(workers),
         "-b", f"127.0.0.1:{port}", "--timeout", str(timeout), "--error-logfile", "-",
+        "--no-control-socket",  # see docs/operations.md: several masters on a host would share one
     ]  # fmt: skip
     return [*command, "--access-logfile", "-"] if access_log else command

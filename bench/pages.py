@@ -262,7 +262,8 @@ def run(args: argparse.Namespace) -> dict:
     server_env = {**os.environ, "PYTHONPATH": f"{BENCH_DIR}:{BASE_DIR}"}
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{args.port}", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120"],
+         "-b", f"127.0.0.1:{args.port}", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120",
+         "--no-control-socket"],
         env=server_env, cwd=BASE_DIR,
     )  # fmt: skip
     # A SIGTERM ends the run through the `finally` below, so the server never outlives it.

@@ -108,7 +108,7 @@ def recipe_environment(
     """The environment of every portal process: what an operator puts in the service files."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", str(work)),
+        "HOME": str(work),  # a new home each run: nothing a previous run left in ~ can hide a problem
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -38,7 +38,7 @@ if [ "${SERVER:-runserver}" = "gunicorn" ]; then
   # WhiteNoise serves the collected files; the processes share the SQLite file (WAL) or DATABASE_URL.
   $py manage.py collectstatic --no-input -v 0
   $py -m gunicorn config.wsgi:application --workers "${WORKERS:-2}" --bind "$HOST:$PORT" \
-    --timeout 60 --access-logfile - --error-logfile -
+    --timeout 60 --access-logfile - --error-logfile - --no-control-socket
 else
   $py manage.py runserver "$HOST:$PORT"
 fi
