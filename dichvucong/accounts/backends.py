@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from dichvucong.accounts.models import User
 from dichvucong.accounts.validators import normalize_phone
+from dichvucong.notifications.selectors import UNREAD_WITH_USER, notification_unread_subquery
 
 
 def users_matching_identifier(identifier: str) -> list[User]:
@@ -44,3 +45,12 @@ class IdentifierBackend(ModelBackend):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The logged-in user of each request, with the bell's unread count in the same query
+        (notifications.selectors.UNREAD_WITH_USER)."""
+        try:
+            user = User._default_manager.annotate(**{UNREAD_WITH_USER: notification_unread_subquery()}).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from dichvucong.core.errors import ApplicationError
@@ -36,8 +37,32 @@ def notification_in_app_for_user(*, user: AbstractBaseUser) -> QuerySet[Notifica
     )
 
 
+# The bell's count is read with the user on every logged-in page (accounts.backends.IdentifierBackend
+# .get_user annotates it), so that it costs no round trip of its own: on a busy server a query's
+# round trip costs more than its work (the bell's COUNT took 17 % of a folder page at 16 users).
+UNREAD_WITH_USER = "notifications_unread_with_user"
+
+
+def notification_unread_subquery() -> Subquery:
+    """The unread count of the user `OuterRef("pk")`, as a scalar subquery (0 when there is none)."""
+    unread = Notification.objects.filter(
+        user=OuterRef("pk"), channel=Channel.IN_APP, status=NotificationStatus.SENT, read_at__isnull=True
+    )
+    # COUNT without GROUP BY: one row even when the user has no message.
+    return Subquery(unread.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
 def notification_unread_count(*, user: AbstractBaseUser) -> int:
+    read_with_user = getattr(user, UNREAD_WITH_USER, None)
+    if read_with_user is not None:
+        return read_with_user
     return notification_in_app_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def notification_unread_forget(user: AbstractBaseUser) -> None:
+    """After marking messages read: the count read with the user is no longer true."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, UNREAD_WITH_USER)
 
 
 def notification_due_ids(*, now: datetime, limit: int) -> list[int]:

@@ -30,7 +30,11 @@ from dichvucong.notifications.channels.registry import channel_for, sms_provider
 from dichvucong.notifications.constants import Channel, Language, NotificationStatus
 from dichvucong.notifications.defaults import DEFAULT_TEMPLATES, InstallReport, TemplateKey, templates_install
 from dichvucong.notifications.models import Notification, NotificationTemplate
-from dichvucong.notifications.selectors import notification_due_ids, notification_template_get
+from dichvucong.notifications.selectors import (
+    notification_due_ids,
+    notification_template_get,
+    notification_unread_forget,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -371,14 +375,18 @@ def notification_mark_read(*, notification: Notification, user: AbstractBaseUser
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        notification_unread_forget(user)
     return notification
 
 
 def notifications_mark_read(*, user: AbstractBaseUser, notification_ids: list[int]) -> int:
     """Mark several of the user's own in-app messages read; others' ids are ignored."""
-    return Notification.objects.filter(
+    marked = Notification.objects.filter(
         user=user, channel=Channel.IN_APP, pk__in=notification_ids, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        notification_unread_forget(user)
+    return marked
 
 
 # --- Templates ------------------------------------------------------------------------------------

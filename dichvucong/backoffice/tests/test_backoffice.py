@@ -193,10 +193,11 @@ def test_queue_pages_take_the_same_number_of_queries_whatever_the_number_of_doss
             assert client.get(f"/mot-cua/?hang-doi={queue}").status_code == 200
 
 
-# Session, user, TOTP device, officer profile with its roles (one query), the agency's calendar rows
-# ("sắp đến hạn" and the rows' countdowns), the tab counts, the open consultations' count, the page's
-# keys and then its rows (core.pagination), the bell's unread count.
-QUEUE_QUERIES = 10  # 12 before the profile and its roles were read together, 11 before one calendar
+# Session, user with the bell's unread count, TOTP device, officer profile with its roles (one
+# query), the agency's calendar rows ("sắp đến hạn" and the rows' countdowns), the tab counts, the
+# open consultations' count, the page's keys and then its rows (core.pagination).
+QUEUE_QUERIES = 9  # 12 before the profile and its roles were read together, 11 before one calendar,
+# 10 before the bell's count came with the user
 
 
 def test_an_overdue_queue_of_old_dossiers_costs_the_same_queries_and_shows_each_delay(
@@ -495,10 +496,11 @@ def _consultations_asked_of(agency, *, count: int, askers: int) -> None:
     )
 
 
-# Session, user, TOTP device, officer profile with its roles, the consultations (joined to their dossier,
-# its procedure version and agency, and the asker), the consulted agency's calendar (one query
-# whatever the asking agencies), the bell's unread count. 47 for 40 consultations from 40 agencies before.
-CONSULTATIONS_QUERIES = 7
+# Session, user with the bell's unread count, TOTP device, officer profile with its roles, the
+# consultations (joined to their dossier, its procedure version and agency, and the asker), the
+# consulted agency's calendar (one query whatever the asking agencies). 47 for 40 consultations from
+# 40 agencies before, 7 before the bell's count came with the user.
+CONSULTATIONS_QUERIES = 6
 
 
 @pytest.mark.parametrize(("count", "askers"), [(2, 1), (40, 40)])

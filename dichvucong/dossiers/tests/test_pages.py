@@ -282,11 +282,11 @@ def _fill(personas, drafts: int) -> None:
         DossierFactory(applicant=personas.citizen, agency=personas.agency_a, **{trait: True})
 
 
-# Queries of one folder page: session, user, the bell's unread count (header), folder counts, the
+# Queries of one folder page: session, user with the bell's unread count (header), folder counts, the
 # page's keys, then those dossiers with procedure and agency (joined; core.pagination) — and in the
 # two folders that show the officers' words, one more for those events. Measured: the same for 5
 # and for 500 drafts.
-FOLDER_QUERIES = {"chua-gui": 6, "da-gui": 6, "yeu-cau-bo-sung": 7, "bi-tra-lai": 7}
+FOLDER_QUERIES = {"chua-gui": 5, "da-gui": 5, "yeu-cau-bo-sung": 6, "bi-tra-lai": 6}
 
 
 @pytest.mark.parametrize("drafts", [5, 500])
@@ -453,11 +453,11 @@ def _busy_dossier(personas, *, files: int, cycles: int) -> Dossier:
     return dossier
 
 
-# Queries of a dossier page: session, user, the bell (header), the dossier (joined to its version,
-# procedure, agency and applicant), the components, the files, the events (which also tell the
-# slips it has), its payment requests. Measured: 8 for a dossier with 2 files and 2 events and for
-# one with 30 files and 30 events.
-DETAIL_QUERIES = 9  # 8, and one for "Ai đã xem hồ sơ của tôi" (the audit rows, count included)
+# Queries of a dossier page: session, user with the bell's count (header), the dossier (joined to its
+# version, procedure, agency and applicant), the components, the files, the events (which also tell
+# the slips it has), its payment requests. Measured: 7 for a dossier with 2 files and 2 events and for
+# one with 30 files and 30 events (8 before the bell's count came with the user).
+DETAIL_QUERIES = 8  # 7, and one for "Ai đã xem hồ sơ của tôi" (the audit rows, count included)
 
 
 @pytest.mark.parametrize(("files", "cycles"), [(2, 0), (30, 14)])
@@ -479,11 +479,12 @@ def test_a_dossier_page_costs_the_same_queries_for_2_and_30_events_and_files(
 # lists are read only when there is something; its process steps and components prefetched: 3),
 # the audit row of the read, the files (also the consultation form's choice), the events (also read
 # for the slips and the hand-offs), the holders of the next step (once for the two moves that hand
-# off), the hand-off units, the agency's calendar rows, the bell, and the consultation form's agencies.
-# Measured: 15 for 2 files and 2 events and for 30 files and 30 events (21 before the profile and its
-# roles were read together, the form reused the page's files and the empty lists were not read;
-# 23 before the slips, the hand-offs and the holders shared their reads).
-OFFICER_DETAIL_QUERIES = 15
+# off), the hand-off units, the agency's calendar rows, and the consultation form's agencies; the
+# bell's count comes with the user. Measured: 14 for 2 files and 2 events and for 30 files and 30
+# events (15 before the bell's count came with the user, 21 before the profile and its roles were
+# read together, the form reused the page's files and the empty lists were not read; 23 before the
+# slips, the hand-offs and the holders shared their reads).
+OFFICER_DETAIL_QUERIES = 14
 
 
 @pytest.mark.parametrize(("files", "cycles"), [(2, 0), (30, 14)])

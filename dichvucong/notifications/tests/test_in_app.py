@@ -77,6 +77,38 @@ def test_the_unread_count_is_one_query_and_counts_only_this_users_delivered_unre
         assert unread(request) == {"notifications_unread": 2}
 
 
+def test_the_logged_in_user_brings_the_unread_count_so_the_bell_costs_no_query(django_assert_num_queries):
+    from dichvucong.accounts.backends import IdentifierBackend
+
+    user = UserFactory()
+    NotificationFactory.create_batch(2, in_app=True, sent=True, user=user)
+    NotificationFactory(in_app=True, sent=True, read=True, user=user)
+    NotificationFactory(in_app=True, user=user)  # not delivered yet
+    NotificationFactory(in_app=True, sent=True)  # someone else's
+    NotificationFactory(sent=True, user=user)  # an SMS
+    with django_assert_num_queries(1):
+        loaded = IdentifierBackend().get_user(user.pk)
+    request = RequestFactory().get("/")
+    request.user = loaded
+
+    with django_assert_num_queries(0):
+        assert unread(request) == {"notifications_unread": 2}
+    assert IdentifierBackend().get_user(UserFactory().pk).notifications_unread_with_user == 0
+
+
+def test_marking_one_read_makes_the_bell_count_again(django_assert_num_queries):
+    from dichvucong.accounts.backends import IdentifierBackend
+
+    user = UserFactory()
+    first, _second = NotificationFactory.create_batch(2, in_app=True, sent=True, user=user)
+    loaded = IdentifierBackend().get_user(user.pk)
+
+    notification_mark_read(notification=first, user=loaded)
+
+    with django_assert_num_queries(1):
+        assert notification_unread_count(user=loaded) == 1
+
+
 def test_an_anonymous_visitor_costs_no_query(django_assert_num_queries):
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
