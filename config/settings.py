@@ -410,8 +410,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 if REDIS_URL:
     # Sessions read from Redis and written to both: a logged-in page no longer starts with a session
     # query, and a Redis restart only empties the copy. Sessions are ended through the session store
-    # (accounts.services.session_end), which removes both; core/sessions.py keeps logins and pages
-    # working on the database while Redis is unreachable.
+    # (accounts.services.session_end), which removes both; core/sessions.py keeps logged-in pages
+    # working on the database while Redis is unreachable (logging in still needs it: docs/operations.md).
     SESSION_ENGINE = "dichvucong.core.sessions"
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"

@@ -36,7 +36,7 @@ def _rank(phrase: str, words: list[str]) -> RawSQL:
     texts are parameters. Scored in the database, so a query matching half of a 6,000-procedure
     catalogue does not send every candidate's folded text to Python to be scored and sorted. Written
     as text rather than built from Case/When/StrIndex expressions: for a two-word query Django took
-    about 5 ms to build and compile those 12 CASEs on every search, more than PostgreSQL takes to
+    about 5 ms to build and compile those ten CASEs on every search, more than PostgreSQL takes to
     evaluate them on 200 matches.
     """
     table = connection.ops.quote_name(Procedure._meta.db_table)

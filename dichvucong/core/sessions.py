@@ -2,12 +2,13 @@
 
 With REDIS_URL the sessions are read from Redis and written to PostgreSQL too (config/settings.py).
 Django's store already survives a failed cache read or write on save, but not a failed write after
-reading from the database, nor a failed existence check when a new key is drawn (at every login):
-with Redis down, every logged-in page and every login would answer 500. Here each cache call that
-is only an optimisation is guarded (logged, then the database answers), and a session is deleted
-from the cache before the database: if the cached copy cannot be removed, the session is not ended
-(the caller gets the error) rather than ended in the database and still alive in Redis.
-The cache's own socket timeouts (settings.CACHES) bound how long a hung Redis can hold a request.
+reading from the database, nor a failed existence check when a new key is drawn (a visitor's first
+session, the second factor's new key): with Redis down, every logged-in page would answer 500.
+Here each cache call that is only an optimisation is guarded (logged, then the database answers),
+and a session is deleted from the cache before the database: if the cached copy cannot be removed,
+the session is not ended (the caller gets the error) rather than ended in the database and still
+alive in Redis. The cache's own socket timeouts (settings.CACHES) bound how long a hung Redis can
+hold a request. Logging in still needs Redis, for its throttle (docs/operations.md).
 """
 
 from __future__ import annotations

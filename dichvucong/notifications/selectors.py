@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import F, Func, OuterRef, QuerySet, Subquery
@@ -31,10 +32,13 @@ def notification_template_get(*, event: str, channel: str, language: str) -> Not
     return template
 
 
+def _delivered_in_app(user: Any) -> QuerySet[Notification]:
+    """The in-app messages delivered to `user` (a user or an OuterRef to one)."""
+    return Notification.objects.filter(user=user, channel=Channel.IN_APP, status=NotificationStatus.SENT)
+
+
 def notification_in_app_for_user(*, user: AbstractBaseUser) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, channel=Channel.IN_APP, status=NotificationStatus.SENT).order_by(
-        "-created_at", "-pk"
-    )
+    return _delivered_in_app(user).order_by("-created_at", "-pk")
 
 
 # The bell's count is read with the user on every logged-in page (accounts.backends.IdentifierBackend
@@ -45,9 +49,7 @@ UNREAD_WITH_USER = "notifications_unread_with_user"
 
 def notification_unread_subquery() -> Subquery:
     """The unread count of the user `OuterRef("pk")`, as a scalar subquery (0 when there is none)."""
-    unread = Notification.objects.filter(
-        user=OuterRef("pk"), channel=Channel.IN_APP, status=NotificationStatus.SENT, read_at__isnull=True
-    )
+    unread = _delivered_in_app(OuterRef("pk")).filter(read_at__isnull=True)
     # COUNT without GROUP BY: one row even when the user has no message.
     return Subquery(unread.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
 
