@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+import unicodedata
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -24,7 +25,10 @@ PAGE_SIZE = 20
 
 def _filters(request: HttpRequest, *, online_default: str = "") -> SearchFilters:
     def param(name: str, limit: int = 64) -> str:
-        return (request.GET.get(name) or "").strip()[:limit]
+        # Control and format characters dropped: a NUL in an agency or field code reached PostgreSQL,
+        # which refuses it in a text parameter (500), and was echoed into the search box.
+        raw = (request.GET.get(name) or "")[: limit * 4]
+        return "".join(ch for ch in raw if unicodedata.category(ch) not in {"Cc", "Cf"}).strip()[:limit]
 
     level = param("cap")
     online = param("muc-do") or online_default

@@ -85,6 +85,17 @@ def test_hostile_and_odd_queries_return_a_normal_page(client, catalogue, query):
     assert "Tìm thấy" in html
 
 
+@pytest.mark.parametrize("name", ["q", "co-quan", "linh-vuc", "cap", "muc-do"])
+def test_a_nul_or_a_direction_override_in_any_filter_returns_a_normal_page(client, catalogue, name):
+    response = client.get(reverse("catalog:search"), {name: "khai\x00\u202esinh"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "\x00" not in html
+    assert "\u202e" not in html
+    assert "Tìm thấy" in html
+
+
 def test_filters(catalogue):
     assert codes("", field="CT") == ["2.000815"]
     assert codes("", level="tinh") == ["2.000488"]
