@@ -96,11 +96,13 @@ TEMPLATES = [
                 "dichvucong.core.context_processors.portal",
                 "dichvucong.notifications.context_processors.unread",
             ],
-            # Every template: {% url %} with its answers remembered (core/templatetags/cached_url.py)
-            # and the portal's filters (|dong, |ngay_gio) without a {% load %}.
+            # Every template: {% url %} with its answers remembered (core/templatetags/cached_url.py),
+            # the portal's filters (|dong, |ngay_gio) and {% memo %} (core/templatetags/memo.py),
+            # without a {% load %}.
             "builtins": [
                 "dichvucong.core.templatetags.cached_url",
                 "dichvucong.core.templatetags.formatting",
+                "dichvucong.core.templatetags.memo",
             ],
         },
     },

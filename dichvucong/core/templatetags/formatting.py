@@ -29,3 +29,19 @@ def ngay_gio(value: object) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.strftime("%H:%M %d/%m/%Y")
+
+
+# The main menu's entries by the start of their addresses (includes/header.html); "/" only itself.
+MENU_SECTIONS = ("/thu-tuc-hanh-chinh", "/dich-vu-cong-truc-tuyen", "/tra-cuu", "/thanh-toan", "/thong-ke", "/ho-tro")
+
+
+@register.filter
+def menu_section(path: object) -> str:
+    """The menu entry a page belongs to ("/tra-cuu" for /tra-cuu/?ma=…), "/" for the home page, or "".
+
+    Few values, so the menu can be rendered once per section ({% memo %}) rather than per address."""
+    if not isinstance(path, str):
+        return ""
+    if path == "/":
+        return "/"
+    return next((section for section in MENU_SECTIONS if path.startswith(section)), "")
