@@ -13,12 +13,15 @@ import hashlib
 import re
 import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 
 from dichvucong.core.cache import count_hit
+from dichvucong.core.compiled import CompiledQuery
 from dichvucong.dossiers.constants import DossierStatus
 from dichvucong.dossiers.models import Dossier
 
@@ -140,6 +143,21 @@ _LOOKUP_FIELDS = (
 )
 
 
+def _lookup_rows(values: Mapping[str, Any]) -> QuerySet[Dossier]:
+    queryset = Dossier.objects.filter(code=values["code"]).exclude(status=DossierStatus.DRAFT)
+    if values["national_id"] is not None:
+        queryset = queryset.filter(owner_national_id=values["national_id"])
+    # Plain values, not model instances: the page shows columns, and building a dossier with its
+    # procedure version and agency costs more than the query itself (1.6 ms instead of 2.3 here).
+    # No ORDER BY: the code is unique, and first() would sort by the model's ordering for nothing.
+    return queryset.values(*_LOOKUP_FIELDS).order_by()[:1]
+
+
+# Built and compiled by the ORM once per process (with and without the CCCD), not on every look-up:
+# 0.6 ms of the page's 3.2 (core/compiled.py).
+_LOOKUP = CompiledQuery("public look-up")
+
+
 def dossier_lookup(*, code: str, national_id: str | None = None, viewer: Any = None) -> LookupResult | None:
     """The dossier with this code, as the public may see it, or None ("not found").
 
@@ -149,19 +167,16 @@ def dossier_lookup(*, code: str, national_id: str | None = None, viewer: Any = N
     normalized = normalize_dossier_code(code)
     if normalized is None:
         return None
-    queryset = Dossier.objects.filter(code=normalized).exclude(status=DossierStatus.DRAFT)
     given_national_id = bool(national_id and national_id.strip())
+    wanted = None
     if given_national_id:
         wanted = normalize_national_id(national_id)
         if wanted is None:
             return None
-        queryset = queryset.filter(owner_national_id=wanted)
-    # Plain values, not model instances: the page shows columns, and building a dossier with its
-    # procedure version and agency costs more than the query itself (1.6 ms instead of 2.3 here).
-    # No ORDER BY: the code is unique, and first() would sort by the model's ordering for nothing.
-    row = next(iter(queryset.values(*_LOOKUP_FIELDS).order_by()[:1]), None)
-    if row is None:
+    rows = _LOOKUP.fetch_values({"code": normalized, "national_id": wanted}, _lookup_rows)
+    if not rows:
         return None
+    row = rows[0]
     is_owner = bool(getattr(viewer, "is_authenticated", False)) and viewer.pk == row["applicant_id"]
     show_national_id = given_national_id or is_owner
     owner_name = row["owner_name"]

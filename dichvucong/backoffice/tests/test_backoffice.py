@@ -597,3 +597,52 @@ def test_a_queue_row_shows_hostile_names_as_text(client, personas):
     assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co</td>" in page
     assert "<td>Thủ tục &lt;b&gt;đậm&lt;/b&gt;</td>" in page
     assert '<br><span class="hint">&lt;img src=x onerror=alert(1)&gt;</span>' in page
+
+
+def test_the_tab_counts_compiled_once_answer_as_the_orm_for_every_kind_of_officer(personas):
+    """The counts' SQL is reused for officers of the same shape (core/compiled.py): same figures as the ORM."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dichvucong.agencies.models import Unit
+    from dichvucong.core.permissions import ROLE_SYSTEM_ADMIN
+    from dichvucong.dossiers.selectors_officer import _count_tabs, queue_counts, queue_filters
+
+    procedure = procedure_for(personas.agency_a)
+    for state in ("submitted", "submitted", "received", "received", "received", "result_ready", "returned"):
+        DossierFactory(agency=personas.agency_a, procedure=procedure, applicant=personas.citizen, **{state: True})
+    DossierFactory(agency=personas.agency_b, procedure=procedure_for(personas.agency_b), submitted=True)
+    late = Dossier.objects.filter(agency=personas.agency_a, status=DossierStatus.PROCESSING).first()
+    Dossier.objects.filter(pk=late.pk).update(appointment_at=timezone.now() - dt.timedelta(days=3))
+    unit = Unit.objects.create(agency=personas.agency_a, name="Phòng Hộ tịch")
+    officers = {
+        "desk": make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.ONE_STOP),
+        "specialist": make_officer(UserFactory(officer=True), personas.agency_a, OfficerRole.SPECIALIST),
+        "specialist in a unit": make_officer(
+            UserFactory(officer=True), personas.agency_a, OfficerRole.SPECIALIST, unit=unit
+        ),
+        "two roles": make_officer(
+            UserFactory(officer=True), personas.agency_a, OfficerRole.ONE_STOP, OfficerRole.SPECIALIST
+        ),
+        "no role": make_officer(UserFactory(officer=True), personas.agency_a),
+        "other agency": personas.officer_b,
+        "administrator": make_officer(UserFactory(officer=True), personas.agency_a, ROLE_SYSTEM_ADMIN),
+    }
+    seen = {}
+    for who, officer in officers.items():
+        conditions = queue_filters(officer, now=timezone.now())
+        orm = _count_tabs(conditions.values)
+        expected = {slug: orm[slug.replace("-", "_")] for slug in conditions}
+        assert queue_counts(officer, filters=conditions) == expected, who
+        assert queue_counts(officer, filters=conditions) == expected, who  # compiled by now
+        seen[who] = expected
+
+    assert seen["desk"]["cho-tiep-nhan"] == 2
+    assert seen["desk"]["tat-ca"] == 7
+    assert seen["other agency"]["tat-ca"] == 1
+    assert seen["administrator"]["tat-ca"] == 8
+    assert seen["desk"]["qua-han"] == 1
+    assert seen["desk"]["cho-tra-ket-qua"] == 1
+    assert seen["specialist"]["viec-cua-toi"] >= 1
+    assert seen["no role"]["viec-cua-toi"] == 0
