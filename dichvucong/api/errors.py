@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 from dichvucong.core.errors import ApplicationError
+from dichvucong.core.middleware import RETRY_AFTER_SECONDS, UNAVAILABLE_ERRORS, unavailable_message
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return error_response(api, request, status=413, code="too_large", message=_("Nội dung gửi lên quá lớn."))
+
+    def unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.warning("API unavailable on %s %s", request.method, request.path, exc_info=exc)
+        return error_response(
+            api,
+            request,
+            status=503,
+            code="unavailable",
+            message=unavailable_message(),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for error in UNAVAILABLE_ERRORS:
+        api.add_exception_handler(error, unavailable)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import redis.exceptions
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # Everything the portal serves comes from its own origin: no CDN, no inline script. The admin's
 # widgets set inline styles, so the admin alone may use them.
@@ -109,3 +115,55 @@ def _valid_ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+# What a Redis that is down or too slow raises (socket timeouts are 0.5 s): the throttles of logging
+# in, the public look-up and the verification upload keep their counters there on purpose, so those
+# requests cannot be served, but they are not a bug of the portal either.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def unavailable_message() -> str:
+    return _("Dịch vụ tạm thời gián đoạn; yêu cầu chưa được thực hiện. Vui lòng thử lại sau %(n)s giây.") % {
+        "n": RETRY_AFTER_SECONDS
+    }
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After, in the visitor's language: the request was not carried out, what was
+    saved before is safe. A page is rendered without the request's context processors (they may
+    need the service that is down); under /api/ the answer is the API's error format, because
+    ninja runs its throttle (a cache read) outside its own exception handlers."""
+    if request.path_info.startswith("/api/"):
+        body = {"error": {"code": "unavailable", "message": unavailable_message(), "fields": {}}}
+        response: HttpResponse = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        context = {"retry_after": RETRY_AFTER_SECONDS, "language": translation.get_language()}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """A view that needs a dependency which is down answers 503, not the 500 of a bug.
+
+    Last in MIDDLEWARE, so its process_exception sees the view's exception first. The API has its
+    own handler for the same errors (api/errors.py) because ninja catches exceptions itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, UNAVAILABLE_ERRORS):
+            return None
+        logger.warning("Service unavailable on %s %s", request.method, request.path, exc_info=exception)
+        return service_unavailable(request)
